@@ -1,0 +1,7 @@
+"""Bank connectors.
+
+Each sub-package (``connectors/<bank>/``) is self-contained: ``client.py`` talks to the bank over HTTP,
+``parse.py`` turns raw bytes into canonical records, ``simulator/`` serves the bank's protocol locally.
+The package's ``__init__`` exposes ``SPEC`` (a :class:`connectors.base.ConnectorSpec`); the registry in
+:mod:`connectors.registry` discovers them, so nothing central lists banks by hand.
+"""

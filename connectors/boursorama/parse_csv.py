@@ -1,0 +1,209 @@
+"""Pure parser of Boursorama account-movement CSV exports (every profile of reference §8).
+
+* Encoding sniffed: BOM -> utf-8-sig; else strict UTF-8; else cp1252 (2019 exports).
+* Columns mapped **by header name** (``csv_columns.json``), never by position; unknown extra columns
+  are tolerated, missing required ones refused.
+* Rows are newest first; several accounts may share a file; pending rows have an empty ``dateVal``.
+* ``accountbalance``: exports with a ``comment`` column (2022+) give the end-of-value-date balance, shared by
+  the rows of one ``dateVal``: one BalanceSnapshot per (account, dateVal). Older exports give the balance
+  at export time on every row: one snapshot per account, dated on the export date (read from the file
+  name ``export-operations-DD-MM-YYYY_…`` when imported, else the fetch date).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from connectors.artifact import ArtifactMeta
+from connectors.boursorama.amounts import operation_date_from_label, parse_amount, parse_date
+from connectors.errors import ParseError
+from connectors.records import Account, BalanceSnapshot, ParsedBatch, Transaction
+
+COLUMNS_FILE = Path(__file__).with_name("csv_columns.json")
+_EXPORT_NAME_DATE = re.compile(r"export-operations-(\d{2})-(\d{2})-(\d{4})")
+
+
+@cache
+def _columns() -> dict:
+    return json.loads(COLUMNS_FILE.read_text("utf-8"))
+
+
+def decode(body: bytes) -> str:
+    """Text of an export: BOM -> utf-8-sig, else strict UTF-8, else cp1252 (latin-1 as a last resort,
+    which never fails, for the few bytes cp1252 leaves undefined)."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8", errors="strict")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return body.decode("cp1252")
+        except UnicodeDecodeError:
+            return body.decode("latin-1")
+
+
+def _norm(name: str) -> str:
+    return name.strip().strip('"').strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMap:
+    index: dict[str, int]      # canonical field -> column index
+    width: int
+    legacy_balance: bool       # balance at export time (no comment column)
+
+
+def map_header(header: list[str]) -> HeaderMap | None:
+    """Column index per canonical field, or None when a required field is missing."""
+    cfg = _columns()
+    seen: dict[str, int] = {}
+    positions: dict[str, int] = {}   # "name#k" -> index
+    for i, raw in enumerate(header):
+        n = _norm(raw)
+        seen[n] = seen.get(n, 0) + 1
+        positions[f"{n}#{seen[n]}"] = i
+    index: dict[str, int] = {}
+    for field, aliases in cfg["fields"].items():
+        for alias in aliases:
+            name, _, k = alias.partition("#")
+            key = f"{_norm(name)}#{k or 1}"
+            if key in positions:
+                index[field] = positions[key]
+                break
+    if any(f not in index for f in cfg["required"]):
+        return None
+    return HeaderMap(index=index, width=len(header), legacy_balance="comment" not in index)
+
+
+def looks_like_movements_header(first_line: str) -> bool:
+    """True for the header line of an account-movements export (used by sniffing)."""
+    cells = next(csv.reader([first_line], delimiter=";"), [])
+    return len(cells) >= 5 and map_header(cells) is not None
+
+
+def _refuse_header(header_line: str, file: str) -> ParseError:
+    cfg = _columns()
+    expected = "a Boursorama account-movements export with a ';'-separated header naming " + \
+        ", ".join(cfg["fields"][f][0] for f in cfg["required"])
+    shown = header_line[:160]
+    for sep, name in ((",", "','"), ("\t", "a tab")):
+        if sep in header_line and ";" not in header_line:
+            cells = next(csv.reader([header_line], delimiter=sep), [])
+            if map_header(cells) is not None:
+                return ParseError(f"wrong delimiter: expected ';', found {name} (was the file re-saved by "
+                                  f"a spreadsheet?)", file=file, where="line 1")
+    low = {_norm(c) for c in next(csv.reader([header_line], delimiter=";"), [])}
+    for marker, what in cfg["other_products"].items():
+        if _norm(marker) in low:
+            return ParseError(f"expected {expected}; found {what}: header {shown!r}", file=file, where="line 1")
+    return ParseError(f"expected {expected}; found header {shown!r}", file=file, where="line 1")
+
+
+def file_name(meta: ArtifactMeta) -> str:
+    return meta.source_name or f"{meta.bank}/{meta.resource}/{meta.sha256[:12]}"
+
+
+def _export_date(meta: ArtifactMeta) -> dt.date:
+    m = _EXPORT_NAME_DATE.search(meta.source_name or "")
+    if m:
+        try:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            pass
+    return meta.fetched_at.date()
+
+
+def parse_movements_csv(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
+    """Transactions, accounts and balances of one export. Raises ParseError naming file and line."""
+    file = file_name(meta)
+    if not body.strip():
+        raise ParseError("empty file: expected a Boursorama CSV export", file=file)
+    text = decode(body)
+    head = text.lstrip()[:2048].lower()
+    if head.startswith("<") or "<html" in head or "<!doctype" in head:
+        hint = " (the Boursorama login page: the session had expired)" if "connexion" in head else ""
+        raise ParseError(f"expected a CSV export, found an HTML page{hint}", file=file, where="line 1")
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    rows: list[list[str]] = []
+    linenos: list[int] = []  # physical line where each record starts
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ParseError(f"broken CSV quoting ({exc}); the file looks truncated or was edited",
+                             file=file, where=f"line {start}") from None
+        rows.append(row)
+        linenos.append(start)
+    hm = map_header(rows[0]) if rows else None
+    if hm is None:
+        raise _refuse_header(header_line, file)
+    batch = ParsedBatch(window_start=meta.window_start, window_end=meta.window_end)
+    accounts: dict[str, Account] = {}
+    balances: dict[tuple[str, dt.date], BalanceSnapshot] = {}
+    export_date = _export_date(meta)
+    ix = hm.index
+    for lineno, row in zip(linenos[1:], rows[1:]):
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line (e.g. a trailing one)
+        if len(row) != hm.width:
+            raise ParseError(f"expected {hm.width} ';'-separated fields, found {len(row)} "
+                             f"(the file looks truncated or has a stray ';')", file=file, where=f"line {lineno}")
+
+        def cell(field: str) -> str:
+            return row[ix[field]].strip() if field in ix else ""
+
+        def fail(field: str, exc: Exception) -> ParseError:
+            return ParseError(str(exc), file=file, where=f"line {lineno}, column {field}")
+
+        try:
+            booked = parse_date(cell("date_op"))
+        except ValueError as exc:
+            raise fail("dateOp", exc) from None
+        value_raw = cell("date_val")
+        try:
+            value_date = parse_date(value_raw) if value_raw else None
+        except ValueError as exc:
+            raise fail("dateVal", exc) from None
+        try:
+            amount = parse_amount(cell("amount"))
+        except ValueError as exc:
+            raise fail("amount", exc) from None
+        ref = re.sub(r"\s+", "", cell("account_num"))
+        if not ref:
+            raise ParseError("empty account number", file=file, where=f"line {lineno}, column accountNum")
+        label_raw = row[ix["label"]]
+        batch.transactions.append(Transaction(
+            account_ref=ref, booking_date=booked, amount=amount, label_raw=label_raw,
+            value_date=value_date, operation_date=operation_date_from_label(label_raw, booked),
+            pending=value_date is None, bank_category=cell("category") or None))
+        if ref not in accounts:
+            accounts[ref] = Account(account_ref=ref, number=ref, name=cell("account_label") or None)
+        bal_raw = cell("balance")
+        if bal_raw and value_date is not None:
+            try:
+                bal = parse_amount(bal_raw)
+            except ValueError as exc:
+                raise fail("accountbalance", exc) from None
+            day = export_date if hm.legacy_balance else value_date
+            balances.setdefault((ref, day), BalanceSnapshot(account_ref=ref, date=day, balance=bal, source="csv"))
+    # a connector run lands the accounts page as its own artifact (names, types, balances): the CSV's
+    # accountLabel would only shadow it there; for imported files it is the only name there is
+    batch.accounts = list(accounts.values()) if meta.account_ref is None else []
+    batch.balances = list(balances.values())
+    return batch
+
+
+def count_rows(body: bytes) -> int:
+    """Number of data rows (for cap detection by the client); 0 for anything that is not a CSV."""
+    rows = csv.reader(io.StringIO(decode(body), newline=""), delimiter=";")
+    return max(0, sum(1 for row in rows if any(c.strip() for c in row)) - 1)

@@ -1,0 +1,157 @@
+"""The sync's working parts, free of Prefect so they can be tested and benchmarked directly.
+
+``fetch_connection`` runs one connector, lands and parses what it yields; it never raises (one failing
+connection never stops the others) and returns a small :class:`Outcome`. ``load_outcomes`` is the single
+writer: it loads each successful connection's payloads in one transaction and records ``ops.sync_runs``.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+
+from connectors.base import SyncState
+from connectors.errors import BankflowError
+from connectors.http import open_session, session_stats
+from connectors.registry import get_spec
+from flows.config import ConnectionConfig, resolve_credentials
+from warehouse.ingest import DataDir, load, pending_shas, to_lake
+
+log = logging.getLogger("bankflow.sync")
+
+#: per-bank cap on connections fetched at once within one run (banks dislike bursts)
+PER_BANK_CONCURRENCY = 4
+
+ProgressFn = Callable[[str, str], None]  # (connection, event text)
+
+
+@dataclass
+class Outcome:
+    connection: str
+    bank: str
+    status: str = "ok"        # "ok" or an error class's ``outcome``
+    message: str = ""
+    started_at: dt.datetime = field(default_factory=lambda: _now())
+    finished_at: dt.datetime | None = None
+    artifacts_fetched: int = 0
+    artifacts_new: int = 0
+    requests: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    shas: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def as_row(self, run_id: str) -> dict:
+        d = asdict(self)
+        d.pop("shas")
+        d["run_id"] = run_id
+        return d
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for s in secrets:
+        if s and len(s) >= 4:
+            text = text.replace(s, "***")
+    return text
+
+
+async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState, *,
+                           progress: ProgressFn | None = None,
+                           semaphore: asyncio.Semaphore | None = None) -> Outcome:
+    out = Outcome(connection=conn.name, bank=conn.bank)
+    secrets: list[str] = []
+    say = progress or (lambda c, e: None)
+    try:
+        spec = get_spec(conn.bank)
+        creds = await resolve_credentials(conn)
+        secrets = creds.secret_values()
+        async with semaphore or _nullcontext():
+            say(conn.name, "connecting")
+            async with open_session(connection=conn.name, secrets=secrets,
+                                    min_interval=conn.min_interval) as session:
+                client = spec.client(connection=conn.name, base_url=conn.base_url, session=session,
+                                     credentials=creds, options=conn.options, state=state)
+                try:
+                    async for art in client.fetch():
+                        path, new = dd.raw.land(art, secrets=secrets)
+                        to_lake(dd, path)
+                        out.artifacts_fetched += 1
+                        out.artifacts_new += int(new)
+                        out.shas.append(art.meta.sha256)
+                        say(conn.name, f"{out.artifacts_fetched} payloads ({out.artifacts_new} new)")
+                finally:
+                    stats = session_stats(session)
+                    out.requests = stats.requests if stats else 0
+    except BankflowError as exc:
+        out.status = exc.outcome
+        out.message = redact(f"connection {conn.name!r} ({conn.bank}): {exc.describe()}", secrets)
+    except Exception as exc:  # a bug in a connector must not stop the other connections
+        log.exception("connection %s failed unexpectedly", conn.name)
+        out.status = "error"
+        out.message = redact(f"connection {conn.name!r} ({conn.bank}): unexpected {type(exc).__name__}: {exc}",
+                             secrets)
+    out.finished_at = _now()
+    say(conn.name, "done" if out.ok else out.status)
+    return out
+
+
+def sync_states(dd: DataDir, conns: list[ConnectionConfig]) -> dict[str, SyncState]:
+    with dd.open_warehouse() as wh:
+        return {c.name: wh.sync_state(c.bank, c.name) for c in conns}
+
+
+_SEMAPHORES: dict[tuple[int, str], asyncio.Semaphore] = {}
+
+
+def bank_semaphore(bank: str) -> asyncio.Semaphore:
+    """The per-bank limit for the running event loop."""
+    key = (id(asyncio.get_running_loop()), bank)
+    if key not in _SEMAPHORES:
+        _SEMAPHORES[key] = asyncio.Semaphore(PER_BANK_CONCURRENCY)
+    return _SEMAPHORES[key]
+
+
+async def fetch_all(conns: list[ConnectionConfig], dd: DataDir, states: dict[str, SyncState], *,
+                    progress: ProgressFn | None = None) -> list[Outcome]:
+    """Every connection concurrently (without Prefect: used by tests and benchmarks)."""
+    coros = [fetch_connection(c, dd, states.get(c.name, SyncState()), progress=progress,
+                              semaphore=bank_semaphore(c.bank)) for c in conns]
+    return list(await asyncio.gather(*coros))
+
+
+def load_outcomes(dd: DataDir, outcomes: list[Outcome], run_id: str) -> list[Outcome]:
+    """Single writer. A failed connection loads nothing (its landed payloads stay in raw/ and are
+    loaded by the next successful run of that connection)."""
+    with dd.open_warehouse() as wh:
+        for o in outcomes:
+            if o.ok:
+                try:
+                    shas = set(o.shas) | {p.name.split(".", 1)[0] for p in pending_shas(dd, wh, o.bank, o.connection)}
+                    res = load(dd, wh, o.bank, shas)
+                    o.rows_inserted, o.rows_updated = res.inserted, res.updated
+                except BankflowError as exc:
+                    o.status, o.message = exc.outcome, f"connection {o.connection!r}: load failed: {exc.describe()}"
+                except Exception as exc:
+                    log.exception("load of %s failed", o.connection)
+                    o.status = "load_error"
+                    o.message = (f"connection {o.connection!r}: load failed ({type(exc).__name__}: {exc}); "
+                                 "the warehouse is unchanged for it; run again")
+            wh.record_run(o.as_row(run_id))
+    return outcomes
+
+
+class _nullcontext:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -1,0 +1,89 @@
+"""The one shared suite every connector with a simulator runs (Singer-SDK style): sync against the
+sandbox over real sockets, then compare the warehouse with the simulator's ground truth."""
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from connectors.registry import all_specs
+from flows.config import parse_config
+from flows.runner import fetch_all, load_outcomes
+from flows.sandbox import SandboxSet
+from warehouse.ingest import DataDir
+import tomllib
+
+BANKS = sorted(b for b, s in all_specs().items() if s.start_sandbox is not None)
+
+
+def _sync(sims: SandboxSet, dd: DataDir, monkeypatch, run_id: str):
+    text, env = sims.config(env_prefix="BF_CONTRACT")
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    cfg = parse_config(tomllib.loads(text))
+    outcomes = asyncio.run(fetch_all(cfg.connections, dd, {}))
+    return load_outcomes(dd, outcomes, run_id)
+
+
+def _per_account_truth(sims: SandboxSet) -> dict[str, tuple[int, Decimal]]:
+    acc: dict[str, list] = defaultdict(lambda: [0, Decimal("0")])
+    for r in sims.truth():
+        acc[r.account_number][0] += 1
+        acc[r.account_number][1] += r.amount
+    return {k: (n, s) for k, (n, s) in acc.items()}
+
+
+def _per_account_warehouse(dd: DataDir) -> dict[str, tuple[int, Decimal]]:
+    with dd.open_warehouse(read_only=True) as wh:
+        rows = wh.fetch("per_account_booked.sql")
+    return {r[0]: (int(r[1]), r[2]) for r in rows}
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_full_sync_equals_ground_truth_and_second_sync_adds_nothing(bank, tmp_path, monkeypatch):
+    dd = DataDir(tmp_path)
+    with SandboxSet([bank], common={"seed": 7}) as sims:
+        first = _sync(sims, dd, monkeypatch, "r1")
+        assert all(o.ok for o in first), [o.message for o in first]
+        truth = _per_account_truth(sims)
+        assert truth, "the sandbox has no ground truth"
+        assert _per_account_warehouse(dd) == truth
+        second = _sync(sims, dd, monkeypatch, "r2")
+        assert all(o.ok for o in second), [o.message for o in second]
+        assert sum(o.rows_inserted for o in second) == 0
+        assert sum(o.rows_updated for o in second) == 0
+        assert _per_account_warehouse(dd) == truth
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_wrong_password_fails_only_that_connection_and_loads_nothing_of_it(bank, tmp_path, monkeypatch):
+    dd = DataDir(tmp_path)
+    with SandboxSet([bank], knobs={bank: {"wrong_password": True}}, common={"seed": 7}) as sims:
+        outcomes = _sync(sims, dd, monkeypatch, "r1")
+        bad = outcomes[0]
+        assert bad.status == "auth_error", bad.message
+        assert bad.connection in bad.message
+        assert all(o.ok for o in outcomes[1:]), [o.message for o in outcomes[1:]]
+        for secret in sims.connections[0].secrets.values():
+            assert secret not in bad.message
+    with dd.open_warehouse(read_only=True) as wh:
+        n = wh.query("SELECT count(*) FROM core.transactions WHERE connection = ?", [bad.connection]).fetchone()[0]
+        status = wh.query("SELECT status FROM ops.sync_runs WHERE connection = ?", [bad.connection]).fetchone()[0]
+    assert n == 0 and status == "auth_error"
+
+
+def test_the_suite_can_fail(tmp_path, monkeypatch):
+    """The comparison above is not vacuous: one changed cent makes the per-account sums differ."""
+    if not BANKS:
+        pytest.skip("no connector with a simulator")
+    dd = DataDir(tmp_path)
+    with SandboxSet([BANKS[0]], common={"seed": 7}) as sims:
+        _sync(sims, dd, monkeypatch, "r1")
+        truth = _per_account_truth(sims)
+    with dd.open_warehouse() as wh:
+        wh.query("UPDATE core.transactions SET amount = amount + 0.01 WHERE txn_id = "
+                 "(SELECT min(txn_id) FROM core.transactions WHERE NOT pending AND deleted_at IS NULL)")
+    assert _per_account_warehouse(dd) != truth

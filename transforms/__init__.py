@@ -1,0 +1,1 @@
+"""Pure transforms between canonical records and lake rows: normalize, identify, categorize."""

@@ -1,0 +1,168 @@
+"""The one module that executes SQL. Statements live in ``.sql`` files next to it; Python passes bound
+parameters only (never f-strings into SQL).
+
+* ``migrations/NNN_*.sql`` run once each, in order, recorded in ``ops.schema_migrations``.
+* ``views/*.sql`` are (re)created at every open, in file order (layers: ``1x`` intermediate, ``2x`` marts).
+* ``loads/*.sql`` run in file order inside **one transaction** per load (DESIGN §1, "Atomic").
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from connectors.base import SyncState
+
+_PKG = resources.files("warehouse")
+
+
+@cache
+def _sql_files(folder: str) -> tuple[tuple[str, str], ...]:
+    d = _PKG.joinpath(folder)
+    return tuple((f.name, f.read_text("utf-8")) for f in sorted(d.iterdir(), key=lambda f: f.name)
+                 if f.name.endswith(".sql"))
+
+
+def sql(folder: str, name: str) -> str:
+    return dict(_sql_files(folder))[name]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    inserted: int = 0
+    updated: int = 0
+    artifacts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LoadFiles:
+    """Lake files of the artifacts one load covers, per entity."""
+
+    transactions: list[str]
+    accounts: list[str]
+    balances: list[str]
+    statements: list[str]
+    statement_lines: list[str]
+    artifacts: list[str]
+
+
+class Warehouse:
+    """A DuckDB warehouse file. Single writer: open it from one process at a time for writing."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.migrate()
+            self.create_views()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        self.con.execute("CREATE SCHEMA IF NOT EXISTS ops")
+        self.con.execute("CREATE TABLE IF NOT EXISTS ops.schema_migrations "
+                         "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+        done = {r[0] for r in self.con.execute("SELECT name FROM ops.schema_migrations").fetchall()}
+        applied = []
+        for name, text in _sql_files("migrations"):
+            if name in done:
+                continue
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                self.con.execute(text)
+                self.con.execute("INSERT INTO ops.schema_migrations VALUES (?, ?)", [name, _now()])
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            applied.append(name)
+        return applied
+
+    def create_views(self) -> None:
+        for _name, text in _sql_files("views"):
+            self.con.execute(text)
+
+    # -- loading --------------------------------------------------------------------------------
+    def load(self, files: LoadFiles) -> LoadResult:
+        """Load one batch of lake files in one transaction. On any error nothing of it stays."""
+        empty_txn = not files.transactions
+        params: dict[str, dict[str, Any]] = {
+            "01_stage.sql": {"txn_files": files.transactions},
+            "02_transactions.sql": {},
+            "03_sightings.sql": {"txn_files": files.transactions},
+            "04_accounts.sql": {"account_files": files.accounts},
+            "05_accounts_from_transactions.sql": {},
+            "06_balances.sql": {"balance_files": files.balances},
+            "07_statements.sql": {"statement_files": files.statements},
+            "08_statement_lines.sql": {"line_files": files.statement_lines},
+            "09_raw_files.sql": {"artifact_files": files.artifacts, "loaded_at": _now()},
+        }
+        skip = {"01_stage.sql", "02_transactions.sql", "03_sightings.sql",
+                "05_accounts_from_transactions.sql"} if empty_txn else set()
+        for key, plist in (("04_accounts.sql", files.accounts), ("06_balances.sql", files.balances),
+                           ("07_statements.sql", files.statements),
+                           ("08_statement_lines.sql", files.statement_lines),
+                           ("09_raw_files.sql", files.artifacts)):
+            if not plist:
+                skip.add(key)
+        con = self.con
+        affected = 0
+        con.execute("BEGIN TRANSACTION")
+        try:
+            before = self._txn_count()
+            for name, text in _sql_files("loads"):
+                if name in skip:
+                    continue
+                res = con.execute(text, params[name]).fetchone()
+                if name == "02_transactions.sql" and res:
+                    affected = int(res[0])  # inserted + updated rows
+            inserted = self._txn_count() - before
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return LoadResult(inserted=inserted, updated=affected - inserted, artifacts=len(files.artifacts))
+
+    def _txn_count(self) -> int:
+        return int(self.con.execute(sql("queries", "txn_count.sql")).fetchone()[0])
+
+    def loaded_shas(self, bank: str, connection: str) -> set[str]:
+        rows = self.con.execute(sql("queries", "loaded_shas.sql"), [bank, connection]).fetchall()
+        return {r[0] for r in rows}
+
+    def sync_state(self, bank: str, connection: str) -> SyncState:
+        row = self.con.execute(sql("queries", "sync_state.sql"), [bank, connection]).fetchone()
+        return SyncState(max_source_updated_at=row[0], max_booking_date=row[1]) if row else SyncState()
+
+    def record_run(self, row: Mapping[str, Any]) -> None:
+        self.con.execute(sql("queries", "record_run.sql"), dict(row))
+
+    # -- reading --------------------------------------------------------------------------------
+    def query(self, text: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        """Run an analyst query (the CLI's ``bankflow query``; the statement is the user's own). The
+        result supports ``fetchall()``, ``fetchone()`` and ``df()``."""
+        return self.con.execute(text, params or [])
+
+    def fetch(self, name: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[tuple]:
+        """Run a named query from ``queries/`` and return its rows."""
+        return self.con.execute(sql("queries", name), params or []).fetchall()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -1,0 +1,88 @@
+"""Landing: an immutable, content-addressed store of every payload a bank sent.
+
+Layout: ``<data>/raw/<bank>/<connection>/<YYYY>/<MM>/<sha256>.<ext>`` plus ``<sha256>.meta.json``.
+Landing the same bytes twice (same bank and connection) is a no-op: the first copy and its metadata
+stay. Writes are atomic (temp file + rename); the metadata is written before the bytes, and a file counts
+as landed only once its bytes are there, so a crash never leaves a half file that looks complete.
+Metadata is checked for secrets before it is written (:func:`scrub_meta`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from connectors.artifact import EXTENSIONS, ArtifactMeta, RawArtifact
+from connectors.http import redact_url
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def scrub_meta(meta: ArtifactMeta, secrets: Iterable[str]) -> ArtifactMeta:
+    """Re-redact the request path and refuse metadata that still carries a secret value."""
+    secrets = [s for s in secrets if s]
+    clean = replace(meta, request_path=redact_url(meta.request_path, secrets) if meta.request_path else None)
+    text = json.dumps(clean.to_json())
+    for s in secrets:
+        if len(s) >= 4 and s in text:
+            raise ValueError(f"artifact metadata for {meta.bank}/{meta.connection} would contain a secret; "
+                             "refusing to land it")
+    return clean
+
+
+class RawStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _dir(self, meta: ArtifactMeta) -> Path:
+        return self.root / meta.bank / meta.connection / f"{meta.fetched_at:%Y}" / f"{meta.fetched_at:%m}"
+
+    def find(self, bank: str, connection: str, sha256: str) -> Path | None:
+        base = self.root / bank / connection
+        if not base.exists():
+            return None
+        for p in base.glob(f"*/*/{sha256}.*"):
+            if not p.name.endswith(".meta.json"):
+                return p
+        return None
+
+    def land(self, artifact: RawArtifact, *, secrets: Iterable[str] = ()) -> tuple[Path, bool]:
+        """Store an artifact. Returns (path, True) if new, (existing path, False) if already there."""
+        meta = scrub_meta(artifact.meta, secrets)
+        existing = self.find(meta.bank, meta.connection, meta.sha256)
+        if existing is not None:
+            return existing, False
+        d = self._dir(meta)
+        path = d / f"{meta.sha256}.{EXTENSIONS[meta.kind]}"
+        _atomic_write(d / f"{meta.sha256}.meta.json", json.dumps(meta.to_json(), indent=1).encode())
+        _atomic_write(path, artifact.body)
+        return path, True
+
+    @staticmethod
+    def meta_path(path: Path) -> Path:
+        return path.with_name(path.name.split(".", 1)[0] + ".meta.json")
+
+    def read(self, path: Path) -> RawArtifact:
+        meta = ArtifactMeta.from_json(json.loads(self.meta_path(path).read_text("utf-8")))
+        return RawArtifact(body=path.read_bytes(), meta=meta)
+
+    def iter_paths(self, bank: str | None = None, connection: str | None = None) -> Iterator[Path]:
+        """Every landed payload, oldest month first, for ``rebuild`` and recovery."""
+        base = self.root
+        pattern = f"{bank or '*'}/{connection or '*'}/*/*/*"
+        for p in sorted(base.glob(pattern)):
+            if p.is_file() and not p.name.endswith(".meta.json") and not p.name.startswith(".tmp-"):
+                yield p
