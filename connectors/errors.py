@@ -39,6 +39,16 @@ class BankflowError(Exception):
         msg = str(self)
         return f"{msg} — {self.remedy}" if self.remedy else msg
 
+    def __reduce__(self):  # keep remedy, file, retry_after... across process boundaries (parse pool)
+        return (_rebuild, (self.__class__, str(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[BankflowError], message: str, state: dict) -> BankflowError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
 
 class ConfigError(BankflowError):
     outcome = "config_error"

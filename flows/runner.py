@@ -7,8 +7,12 @@ writer: it loads each successful connection's payloads in one transaction and re
 from __future__ import annotations
 
 import asyncio
+import atexit
 import datetime as dt
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
@@ -25,6 +29,22 @@ log = logging.getLogger("bankflow.sync")
 PER_BANK_CONCURRENCY = 4
 
 ProgressFn = Callable[[str, str], None]  # (connection, event text)
+
+#: payload kinds parsed in worker processes: PDF statements cost ~50 ms a page in pdfplumber and
+#: would otherwise stall every connection's network I/O on the one event loop
+POOLED_KINDS = frozenset({"pdf"})
+_POOL: ProcessPoolExecutor | None = None
+
+
+def parse_pool() -> ProcessPoolExecutor:
+    """A process pool for heavy parsing, one per process, created on first use. ``spawn``: the parent
+    runs threads (Prefect, the simulators), which ``fork`` does not copy safely."""
+    global _POOL
+    if _POOL is None:
+        workers = max(1, min(2, os.cpu_count() or 1))
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(_POOL.shutdown, cancel_futures=True)
+    return _POOL
 
 
 @dataclass
@@ -76,10 +96,15 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
                                     min_interval=conn.min_interval) as session:
                 client = spec.client(connection=conn.name, base_url=conn.base_url, session=session,
                                      credentials=creds, options=conn.options, state=state)
+                loop = asyncio.get_running_loop()
+                parsing: list[asyncio.Future] = []
                 try:
                     async for art in client.fetch():
                         path, new = dd.raw.land(art, secrets=secrets)
-                        to_lake(dd, path)
+                        if new and art.meta.kind in POOLED_KINDS:
+                            parsing.append(loop.run_in_executor(parse_pool(), to_lake, dd, path))
+                        else:
+                            to_lake(dd, path)
                         out.artifacts_fetched += 1
                         out.artifacts_new += int(new)
                         out.shas.append(art.meta.sha256)
@@ -87,6 +112,11 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
                 finally:
                     stats = session_stats(session)
                     out.requests = stats.requests if stats else 0
+                    # wait for (and surface errors of) the pooled parses, even when the fetch failed
+                    results = await asyncio.gather(*parsing, return_exceptions=True)
+                for r in results:
+                    if isinstance(r, BaseException):
+                        raise r
     except BankflowError as exc:
         out.status = exc.outcome
         out.message = redact(f"connection {conn.name!r} ({conn.bank}): {exc.describe()}", secrets)

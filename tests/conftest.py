@@ -12,3 +12,4 @@ for k, v in {"PREFECT_HOME": _home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         os.environ.pop(k, None)  # never talk to a developer's own server from the tests
     else:
         os.environ.setdefault(k, v)
+

@@ -1,6 +1,12 @@
 """Bad inputs are refused with a ParseError that names the file and says what was expected and found."""
 from __future__ import annotations
 
+import os as _os
+from pathlib import Path as _Path
+
+# shared/ sits beside the checkout (as in CI); BANKFLOW_SHARED_DIR overrides
+SHARED_DIR = _Path(_os.environ.get("BANKFLOW_SHARED_DIR", _Path(__file__).resolve().parents[3] / "shared"))
+
 from pathlib import Path
 
 import pytest
@@ -10,7 +16,7 @@ from connectors.errors import ParseError
 
 from .helpers import meta_for
 
-GOOD = Path("/work/shared/samples/boursorama/export-2022-06_utf8.csv").read_bytes()
+GOOD = (SHARED_DIR / "samples/boursorama/export-2022-06_utf8.csv").read_bytes()
 HEADER = "dateOp;dateVal;label;category;categoryParent;amount;comment;accountNum;accountLabel;accountbalance\n"
 
 

@@ -2,6 +2,12 @@
 and balance."""
 from __future__ import annotations
 
+import os as _os
+from pathlib import Path as _Path
+
+# shared/ sits beside the checkout (as in CI); BANKFLOW_SHARED_DIR overrides
+SHARED_DIR = _Path(_os.environ.get("BANKFLOW_SHARED_DIR", _Path(__file__).resolve().parents[3] / "shared"))
+
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +17,7 @@ from connectors.records import BalanceSnapshot
 
 from .helpers import meta_for
 
-SAMPLES = Path("/work/shared/samples/boursorama")
+SAMPLES = SHARED_DIR / "samples/boursorama"
 D = dt.date
 
 
