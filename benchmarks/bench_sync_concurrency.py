@@ -1,8 +1,14 @@
 """Sync of 1 connection vs 8 connections, concurrently, against Budgea simulators that wait 50 ms per
 request. Prints wall times and the ratio (target: 8 concurrent <= 1.15 x one alone).
 
-Runs the real Prefect sync flow in this process (a warm-up run first, so Prefect's temporary server
-start-up is not counted in either figure). Each measured run syncs into a fresh data dir.
+Two cases, each through the real Prefect sync flow in this process (a warm-up run first, so Prefect's
+temporary server start-up is counted in neither):
+
+* **daily**: the scheduled case. Every connection was synced before; the bank then moves on one day
+  (new rows, pending rows booking) and the sync fetches by its ``last_update`` cursor.
+* **first**: a first sync that fetches each connection's whole history (about 1,700 rows each).
+
+The simulators run in their own process (as a bank's servers would), so their work is not counted.
 
     python benchmarks/bench_sync_concurrency.py [--latency 0.05] [--repeat 3]
 """
@@ -11,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -19,22 +26,26 @@ from pathlib import Path
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
 
-from flows.sandbox import SandboxSet, sandbox_config  # noqa: E402
+from flows.sandbox import SandboxProcess, sandbox_config  # noqa: E402
 
 
-def run_once(conns, tmp: Path, tag: str) -> float:
+def sync(conns, data_dir: Path) -> float:
     from flows.sync import sync_flow
 
     text, env = sandbox_config(conns, env_prefix="BENCH")
     os.environ.update(env)
-    d = Path(tempfile.mkdtemp(prefix=f"{tag}-", dir=tmp))
-    cfg = d / "bankflow.toml"
+    cfg = data_dir / "bankflow.toml"
+    data_dir.mkdir(parents=True, exist_ok=True)
     cfg.write_text(text)
     t0 = time.perf_counter()
-    summary = asyncio.run(sync_flow(config_path=str(cfg), data_dir=str(d)))
+    summary = asyncio.run(sync_flow(config_path=str(cfg), data_dir=str(data_dir)))
     elapsed = time.perf_counter() - t0
     assert summary["ok"], summary
     return elapsed
+
+
+def fmt(xs: list[float]) -> str:
+    return f"{statistics.median(xs):.3f} s  (runs: {', '.join(f'{x:.3f}' for x in xs)})"
 
 
 def main() -> None:
@@ -42,18 +53,30 @@ def main() -> None:
     ap.add_argument("--latency", type=float, default=0.05)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    with SandboxSet(["budgea"], knobs={"budgea": {"users": 8}}, common={"latency": args.latency, "seed": 1}) as sims, \
-            tempfile.TemporaryDirectory() as tmp:
-        perso = [c for c in sims.connections if c.name.endswith("perso")][:8]
-        assert len(perso) == 8, [c.name for c in sims.connections]
-        run_once(perso[:1], Path(tmp), "warmup")
-        one = [run_once(perso[:1], Path(tmp), "one") for _ in range(args.repeat)]
-        eight = [run_once(perso, Path(tmp), "eight") for _ in range(args.repeat)]
-    m1, m8 = statistics.median(one), statistics.median(eight)
-    print(f"latency per request: {args.latency * 1000:.0f} ms; runs: {args.repeat} each (median)")
-    print(f"1 connection : {m1:.3f} s  (runs: {', '.join(f'{x:.3f}' for x in one)})")
-    print(f"8 connections: {m8:.3f} s  (runs: {', '.join(f'{x:.3f}' for x in eight)})")
-    print(f"ratio 8/1    : {m8 / m1:.2f}  (target <= 1.15)")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    try:
+        with SandboxProcess(["budgea"], knobs={"budgea": {"users": 8}},
+                            common={"latency": args.latency, "seed": 1}) as sims:
+            perso = [c for c in sims.connections if c.name.endswith("perso")][:8]
+            assert len(perso) == 8, [c.name for c in sims.connections]
+            sync(perso[:1], tmp / "warmup")
+            first = {1: [], 8: []}
+            for i in range(args.repeat):
+                for n in (1, 8):
+                    first[n].append(sync(perso[:n], tmp / f"first-{n}-{i}"))
+            daily = {1: [], 8: []}
+            for i in range(args.repeat):
+                sims.call("budgea", "advance_days", 1)
+                for n in (1, 8):  # each data dir already holds the history: an incremental sync
+                    daily[n].append(sync(perso[:n], tmp / f"first-{n}-0"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"Budgea simulators, {args.latency * 1000:.0f} ms per request; median of {args.repeat} runs; "
+          f"{os.cpu_count()} cores")
+    for name, res in (("daily (incremental)", daily), ("first (full history)", first)):
+        m1, m8 = statistics.median(res[1]), statistics.median(res[8])
+        print(f"{name}:\n  1 connection : {fmt(res[1])}\n  8 connections: {fmt(res[8])}\n"
+              f"  ratio 8/1    : {m8 / m1:.2f}  (target <= 1.15)")
 
 
 if __name__ == "__main__":

@@ -131,3 +131,6 @@ class ConnectorSpec:
     #: True when the bank's transaction ids are unique and stable (Budgea): identity then keys on them;
     #: otherwise on content plus an occurrence index (DESIGN §6)
     unique_txn_ids: bool = False
+    #: connections of this bank fetched at once in one run: web banks get few (they dislike bursts
+    #: from one client), an aggregation API built for it more
+    max_parallel: int = 4

@@ -104,13 +104,13 @@ def demo(data_dir: DataDirOpt = Path("data"),
          latency: Annotated[float, typer.Option(help="Seconds each simulator waits per request.")] = 0.0,
          seed: Annotated[int, typer.Option(help="Seed of the simulators' ledgers.")] = 0) -> None:
     """Run everything against the built-in bank simulators: sync, land, lake, warehouse, then a summary."""
-    from flows.sandbox import SandboxSet
+    from flows.sandbox import SandboxProcess
 
     started = time.monotonic()
     data_dir.mkdir(parents=True, exist_ok=True)
     knobs = {b: {"wrong_password": True} for b in (wrong_password or [])}
     console.print(f"[bold]bankflow demo[/bold]: starting the bank simulators on 127.0.0.1 (data in {data_dir})")
-    with SandboxSet(knobs=knobs, common={"latency": latency, "seed": seed}) as sims:
+    with SandboxProcess(knobs=knobs, common={"latency": latency, "seed": seed}) as sims:
         unknown = set(knobs) - set(sims.banks)
         if unknown:
             console.print(f"[red]error:[/red] no simulator for {sorted(unknown)}; banks: {', '.join(sims.banks)}")
@@ -223,7 +223,7 @@ def sandbox(write_config: Annotated[Path, typer.Option(help="Where to write the 
     with SandboxSet(common={"latency": latency, "seed": seed}) as sims:
         text, env = sims.config(env_prefix="BANKFLOW_SANDBOX")
         write_config.write_text(text, "utf-8")
-        out.print(f"Simulators running: " + ", ".join(f"{b} at {s.url}" for b, s in sims.sandboxes.items()))
+        out.print("Simulators running: " + ", ".join(f"{b} at {u}" for b, u in sims.urls().items()))
         out.print(f"Config written to {write_config}. In another shell (these are the simulators' fake credentials):")
         for k, v in env.items():
             out.print(f"  export {k}={v}")

@@ -25,9 +25,6 @@ from warehouse.ingest import DataDir, load, pending_shas, to_lake
 
 log = logging.getLogger("bankflow.sync")
 
-#: per-bank cap on connections fetched at once within one run (banks dislike bursts)
-PER_BANK_CONCURRENCY = 4
-
 ProgressFn = Callable[[str, str], None]  # (connection, event text)
 
 #: payload kinds parsed in worker processes: PDF statements cost ~50 ms a page in pdfplumber and
@@ -139,10 +136,10 @@ _SEMAPHORES: dict[tuple[int, str], asyncio.Semaphore] = {}
 
 
 def bank_semaphore(bank: str) -> asyncio.Semaphore:
-    """The per-bank limit for the running event loop."""
+    """The per-bank limit (``ConnectorSpec.max_parallel``) for the running event loop."""
     key = (id(asyncio.get_running_loop()), bank)
     if key not in _SEMAPHORES:
-        _SEMAPHORES[key] = asyncio.Semaphore(PER_BANK_CONCURRENCY)
+        _SEMAPHORES[key] = asyncio.Semaphore(get_spec(bank).max_parallel)
     return _SEMAPHORES[key]
 
 

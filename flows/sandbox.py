@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import multiprocessing
 import re
 import threading
 from collections.abc import Iterable
@@ -91,6 +92,102 @@ class SandboxSet:
     def config(self, *, env_prefix: str = "BANKFLOW_SANDBOX") -> tuple[str, dict[str, str]]:
         """A ready bankflow.toml text and the environment variables holding the secrets it references."""
         return sandbox_config(self.connections, env_prefix=env_prefix)
+
+    def urls(self) -> dict[str, str]:
+        return {b: sb.url for b, sb in self.sandboxes.items()}
+
+
+class SandboxProcess:
+    """The same simulators in a child process, as real banks would be: their CPU work (rendering
+    JSON, CSV and PDF statements) then does not compete with the sync for this process's GIL. Used by
+    ``bankflow demo`` and the benchmarks. Same surface as :class:`SandboxSet` minus ``call``."""
+
+    def __init__(self, banks: Iterable[str] | None = None, *, knobs: dict[str, dict[str, Any]] | None = None,
+                 common: dict[str, Any] | None = None) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve_in_child, args=(child, list(banks) if banks else None,
+                                                               knobs or {}, common or {}),
+                                 name="bankflow-sandboxes", daemon=True)
+        self.banks: list[str] = []
+        self.connections: list[SandboxConnection] = []
+        self._urls: dict[str, str] = {}
+
+    def __enter__(self) -> "SandboxProcess":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> "SandboxProcess":
+        self._proc.start()
+        if not self._conn.poll(180):
+            self._proc.kill()
+            raise RuntimeError("the bank simulators did not start within 180 s")
+        status, payload = self._conn.recv()
+        if status != "ok":
+            self._proc.join(5)
+            raise RuntimeError(f"the bank simulators failed to start: {payload}")
+        self.banks, self.connections, self._urls = payload
+        return self
+
+    def _ask(self, what: str) -> Any:
+        self._conn.send(what)
+        status, payload = self._conn.recv()
+        if status != "ok":
+            raise RuntimeError(payload)
+        return payload
+
+    def truth(self) -> list[TruthRow]:
+        return self._ask("truth")
+
+    def call(self, bank: str, method: str, *args: Any) -> Any:
+        """Call a (synchronous) method of one bank's sandbox object, e.g. ``advance_days``."""
+        return self._ask(("call", bank, method, args))
+
+    write_truth = SandboxSet.write_truth
+    config = SandboxSet.config
+    urls = lambda self: dict(self._urls)  # noqa: E731
+
+    def stop(self) -> None:
+        if self._proc.is_alive():
+            try:
+                self._ask("stop")
+            except (EOFError, OSError, RuntimeError):
+                pass
+            self._proc.join(10)
+            if self._proc.is_alive():
+                self._proc.kill()
+
+
+def _serve_in_child(conn: Any, banks: list[str] | None, knobs: dict, common: dict) -> None:
+    try:
+        sims = SandboxSet(banks, knobs=knobs, common=common).start()
+    except BaseException as exc:  # report, do not hang the parent
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ok", (sims.banks, sims.connections, sims.urls())))
+    try:
+        while True:
+            try:
+                what = conn.recv()
+            except EOFError:
+                break
+            if what == "truth":
+                conn.send(("ok", sims.truth()))
+            elif isinstance(what, tuple) and what[0] == "call":
+                _, bank, method, args = what
+                try:
+                    conn.send(("ok", getattr(sims.sandboxes[bank], method)(*args)))
+                except Exception as exc:
+                    conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            elif what == "stop":
+                conn.send(("ok", None))
+                break
+            else:
+                conn.send(("error", f"unknown request {what!r}"))
+    finally:
+        sims.stop()
 
 
 def env_name(prefix: str, connection: str, field: str) -> str:

@@ -19,6 +19,8 @@ SPEC = ConnectorSpec(
     credential_fields=("token",),
     start_sandbox=start_sandbox,
     unique_txn_ids=True,
+    # a REST API made for aggregation, with one token per user: no reason to queue users behind each other
+    max_parallel=16,
 )
 
 __all__ = ["SPEC", "BudgeaClient", "parse", "start_sandbox"]
