@@ -73,6 +73,30 @@ class Connector(abc.ABC):
         self.state = state or SyncState()
         self.today = today or dt.date.today()
 
+    def statements_mode(self) -> str:
+        """Option ``statements``: ``"auto"`` (the bank's default: statements where the API stops),
+        ``"always"`` (every statement, e.g. for ``bankflow backfill``) or ``"never"``."""
+        v = self.options.get("statements", "auto")
+        mode = {True: "always", False: "never"}.get(v, v) if isinstance(v, bool) else v
+        if mode not in ("auto", "always", "never"):
+            from connectors.errors import ConfigError
+            raise ConfigError(f"connection {self.connection!r}: option statements = {v!r}; "
+                              "expected \"auto\", \"always\" or \"never\"")
+        return mode
+
+    def option_date(self, name: str) -> dt.date | None:
+        """An ISO date option (e.g. ``statements_since``), or None."""
+        v = self.options.get(name)
+        if v in (None, ""):
+            return None
+        if isinstance(v, dt.date):
+            return v
+        try:
+            return dt.date.fromisoformat(str(v))
+        except ValueError:
+            from connectors.errors import ConfigError
+            raise ConfigError(f"connection {self.connection!r}: option {name} = {v!r} is not a YYYY-MM-DD date") from None
+
     @abc.abstractmethod
     def fetch(self) -> AsyncIterator[RawArtifact]:
         """Yield every raw payload this run needs. Raise a :mod:`connectors.errors` class on failure."""

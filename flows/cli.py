@@ -57,7 +57,7 @@ def _progress():
     return progress, report
 
 
-def _run_sync(config: Path, data_dir: Path, only: list[str] | None) -> dict:
+def _run_sync(config: Path, data_dir: Path, only: list[str] | None, options: dict | None = None) -> dict:
     from flows.progress import set_progress
     from flows.sync import sync_flow
 
@@ -65,7 +65,8 @@ def _run_sync(config: Path, data_dir: Path, only: list[str] | None) -> dict:
     set_progress(report)
     try:
         with progress:
-            return asyncio.run(sync_flow(config_path=str(config), data_dir=str(data_dir), connections=only))
+            return asyncio.run(sync_flow(config_path=str(config), data_dir=str(data_dir), connections=only,
+                                         options=options))
     finally:
         set_progress(None)
 
@@ -187,17 +188,70 @@ def import_(files: Annotated[list[Path], typer.Argument(metavar="FILE...", help=
             bank: Annotated[Optional[str], typer.Option(help="Skip detection: the bank these files come from.")] = None) -> None:
     """Load files you downloaded from your bank by hand. A file bankflow cannot read is refused and
     changes nothing; importing a file twice adds nothing."""
+    _import_and_report(files, data_dir, connection, bank)
+
+
+@app.command()
+def backfill(folder: Annotated[Optional[Path], typer.Argument(
+                 metavar="[DIR]", help="A folder of PDF statements you already have (searched recursively).")] = None,
+             connection: Annotated[Optional[str], typer.Option(
+                 help="Download every statement from this connection's bank instead.")] = None,
+             since: Annotated[Optional[str], typer.Option(help="Only statements from this date on (YYYY-MM-DD).")] = None,
+             data_dir: DataDirOpt = Path("data"), config: ConfigOpt = Path("bankflow.toml"),
+             bank: Annotated[Optional[str], typer.Option(help="Skip detection: the bank of the PDFs in DIR.")] = None) -> None:
+    """History older than the bank's API gives, from PDF statements: downloaded from a connection's
+    statement portal (--connection), or read from a folder. Only statements whose balances reconcile
+    are loaded; statement lines outside the API's coverage become transactions."""
+    if (folder is None) == (connection is None):
+        console.print("[red]error:[/red] give either a folder of statements or --connection NAME")
+        raise typer.Exit(2)
+    if since:
+        import datetime as dt
+        try:
+            dt.date.fromisoformat(since)
+        except ValueError:
+            console.print(f"[red]error:[/red] --since {since!r} is not a YYYY-MM-DD date")
+            raise typer.Exit(2) from None
+    if connection:
+        try:
+            summary = _run_sync(config, data_dir, [connection],
+                                {"statements": "always", **({"statements_since": since} if since else {})})
+        except BankflowError as exc:
+            _fail(exc)
+        _print_outcomes(summary)
+        raise typer.Exit(0 if summary["ok"] else 1)
+    assert folder is not None
+    if not folder.is_dir():
+        console.print(f"[red]error:[/red] {folder} is not a folder")
+        raise typer.Exit(2)
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".pdf")
+    if not files:
+        console.print(f"[yellow]no PDF file under {folder}[/yellow]")
+        raise typer.Exit(1)
+    _import_and_report(files, data_dir, "backfill", bank)
+
+
+def _import_and_report(files: list[Path], data_dir: Path, connection: str, bank: str | None) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from flows.importer import import_files
     from warehouse.ingest import DataDir
 
-    results = import_files(DataDir(data_dir), files, connection=connection, bank=bank)
+    with Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task("files", total=len(files))
+        results = import_files(DataDir(data_dir), files, connection=connection, bank=bank,
+                               progress=lambda i, n: progress.update(task, completed=i, total=n))
     for r in results:
         if r.status == "ok":
-            out.print(f"[green]ok[/green] {r.file} ({r.bank}): {r.rows_inserted} new transactions"
+            out.print(f"[green]ok[/green] {r.file} ({r.bank}): {r.rows_inserted} rows loaded"
                       + ("" if r.new else " (file already imported)"))
         else:
             console.print(f"[red]{r.status}[/red] {r.message}")
-    raise typer.Exit(0 if all(r.status == "ok" for r in results) else 1)
+    bad = sum(r.status != "ok" for r in results)
+    if bad:
+        console.print(f"{bad} of {len(results)} files refused; nothing of them was loaded")
+    raise typer.Exit(0 if not bad else 1)
 
 
 @app.command()

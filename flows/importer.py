@@ -1,17 +1,22 @@
-"""``bankflow import FILE...``: load files the user downloaded by hand (CSV exports, PDF statements).
+"""``bankflow import FILE...`` and ``bankflow backfill DIR``: load files the user downloaded by hand (CSV
+exports, PDF statements).
 
-Each file is parsed *before* it is landed: a file bankflow cannot read is refused with the parser's
-error (naming the file and the line, page or field) and leaves no trace; a good file is landed, parsed
-to the lake and loaded in one transaction. Importing the same file twice adds nothing.
+Each file is landed, parsed to the lake, then all good files are loaded in one transaction. A file
+bankflow cannot read is refused with the parser's error (naming the file and the line, page or field)
+and removed from the raw store again, so it leaves no trace. Importing the same file twice adds nothing.
+PDF statements are parsed in worker processes (see :func:`flows.runner.parse_pool`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.artifact import make_artifact
 from connectors.errors import BankflowError, ParseError
 from connectors.registry import all_specs
+from flows.runner import POOLED_KINDS, parse_pool
 from warehouse.ingest import DataDir, load, to_lake
 
 KIND_BY_SUFFIX = {".csv": "csv", ".pdf": "pdf", ".json": "json", ".html": "html", ".htm": "html"}
@@ -24,6 +29,7 @@ class ImportResult:
     status: str = "ok"
     message: str = ""
     new: bool = False
+    sha256: str | None = None
     rows_inserted: int = 0
 
 
@@ -38,36 +44,71 @@ def detect_bank(body: bytes, name: str, bank: str | None = None) -> str:
         accepted = ", ".join(b for b, s in sorted(specs.items()) if s.sniff_import) or "none"
         raise ParseError("not a file any bankflow bank recognises (banks that import files: "
                          f"{accepted})", file=name,
-                         remedy="import an unmodified export (e.g. Boursorama's CSV) or pass --bank")
+                         remedy="import an unmodified export or statement from your bank, or pass --bank")
     if len(matches) > 1:
         raise ParseError(f"several banks recognise this file ({', '.join(matches)})", file=name,
                          remedy="pass --bank to say which")
     return matches[0]
 
 
-def import_files(dd: DataDir, files: list[Path], *, connection: str = "import",
-                 bank: str | None = None) -> list[ImportResult]:
-    results = []
-    with dd.open_warehouse() as wh:
-        for f in files:
-            res = ImportResult(file=str(f))
+def import_files(dd: DataDir, files: list[Path], *, connection: str = "import", bank: str | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> list[ImportResult]:
+    results: list[ImportResult] = []
+    jobs: list[tuple[ImportResult, Path, Future | None]] = []
+    for f in files:
+        res = ImportResult(file=str(f))
+        results.append(res)
+        try:
+            if not f.is_file():
+                raise ParseError("no such file", file=str(f))
+            body = f.read_bytes()
+            kind = KIND_BY_SUFFIX.get(f.suffix.lower())
+            if kind is None:
+                raise ParseError(f"unsupported file type {f.suffix or '(none)'}; expected .csv or .pdf", file=str(f))
+            res.bank = detect_bank(body, f.name, bank)
+            art = make_artifact(body, bank=res.bank, connection=connection, kind=kind,  # type: ignore[arg-type]
+                                resource="statement" if kind == "pdf" else "transactions", source_name=f.name)
+            path, res.new = dd.raw.land(art)
+            res.sha256 = art.meta.sha256
+            fut = parse_pool().submit(to_lake, dd, path) if kind in POOLED_KINDS else None
+            if fut is None:
+                _parse_now(dd, res, path)
+            jobs.append((res, path, fut))
+        except BankflowError as exc:
+            res.status, res.message = exc.outcome, exc.describe()
+    for i, (res, path, fut) in enumerate(jobs):
+        if fut is not None:
             try:
-                if not f.is_file():
-                    raise ParseError("no such file", file=str(f))
-                body = f.read_bytes()
-                kind = KIND_BY_SUFFIX.get(f.suffix.lower())
-                if kind is None:
-                    raise ParseError(f"unsupported file type {f.suffix or '(none)'}; expected .csv or .pdf",
-                                     file=str(f))
-                res.bank = detect_bank(body, f.name, bank)
-                art = make_artifact(body, bank=res.bank, connection=connection, kind=kind,  # type: ignore[arg-type]
-                                    resource="statement" if kind == "pdf" else "transactions",
-                                    source_name=f.name)
-                all_specs()[res.bank].parse(body, art.meta)  # refuse before landing anything
-                path, res.new = dd.raw.land(art)
-                to_lake(dd, path)
-                res.rows_inserted = load(dd, wh, res.bank, [art.meta.sha256]).inserted
+                fut.result()
             except BankflowError as exc:
-                res.status, res.message = exc.outcome, exc.describe()
-            results.append(res)
+                _refuse(dd, res, path, exc)
+        if progress:
+            progress(i + 1, len(jobs))
+    good = [r for r in results if r.status == "ok" and r.sha256]
+    if good:
+        with dd.open_warehouse() as wh:
+            for b in sorted({r.bank for r in good if r.bank}):
+                mine = [r for r in good if r.bank == b]
+                before = _counts(wh)
+                load(dd, wh, b, [r.sha256 for r in mine if r.sha256])
+                after = _counts(wh)
+                for r in mine:
+                    r.rows_inserted = after.get(r.sha256, 0) - before.get(r.sha256, 0)
     return results
+
+
+def _parse_now(dd: DataDir, res: ImportResult, path: Path) -> None:
+    try:
+        to_lake(dd, path)
+    except BankflowError as exc:
+        _refuse(dd, res, path, exc)
+
+
+def _refuse(dd: DataDir, res: ImportResult, path: Path, exc: BankflowError) -> None:
+    res.status, res.message = exc.outcome, exc.describe()
+    if res.new:
+        dd.raw.discard(path)
+
+
+def _counts(wh) -> dict[str, int]:
+    return dict(wh.fetch("rows_by_raw_file.sql"))

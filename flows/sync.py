@@ -5,17 +5,31 @@ retries idempotent requests on transient failures and never replays a login. A w
 therefore tried exactly once per run.
 Tasks return small handles (outcomes without records or secrets) and keep no results (NO_CACHE,
 persist_result=False): bank data never lands in Prefect's result storage.
+
+Banks are never hammered: each connection's fetch holds one slot of the Prefect global concurrency
+limit ``bankflow-bank-<bank>`` when the server has one (``bankflow deploy`` creates them), so every run
+on every worker shares it; each connection also paces its own requests (``min_interval``).
+
+A failed connection's fetch task ends in a Failed state whose name says what comes next:
+``RetryLater`` (the bank was down or throttling), ``NeedsUser`` (wrong password, SCA to perform in the
+bank's app, terms to accept, a config to fix) or ``NeedsFix`` (the bank changed its site: bankflow needs
+an update). The flow still loads the other connections; a deployment run then ends Failed with the same
+name, while a run from the command line returns its summary (the CLI turns it into exit code 1).
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import uuid
-from dataclasses import asdict
+from collections.abc import AsyncIterator
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed, State
 
 from flows.config import ConnectionConfig, load_config
 from flows.progress import current_progress
@@ -24,11 +38,101 @@ from flows.runner import Outcome, bank_semaphore, fetch_connection, load_outcome
 from warehouse.ingest import DataDir
 
 
+log = logging.getLogger("bankflow.sync")
+
+#: failed statuses that a later run can fix by itself
+RETRY_LATER = frozenset({"transient_error", "rate_limited", "load_error", "bank_busy"})
+#: failed statuses only the user can fix (password, SCA in the bank's app, terms, bankflow.toml)
+NEEDS_USER = frozenset({"auth_error", "action_needed", "sca_required", "config_error"})
+STATE_NAMES = {"retry_later": "RetryLater", "needs_user": "NeedsUser", "needs_fix": "NeedsFix"}
+NEXT_STEPS = {"ok": "", "retry_later": "nothing: the next run retries",
+              "needs_user": "you: see the message, then run again",
+              "needs_fix": "a bankflow update: report it with the run's log"}
+
+#: how long a connection waits for its bank's slot (held by other runs) before giving up for this run
+BANK_SLOT_TIMEOUT = 3 * 3600.0
+
+
+def next_step(status: str) -> str:
+    """``ok``, ``retry_later``, ``needs_user`` or ``needs_fix`` for an Outcome status."""
+    if status == "ok":
+        return "ok"
+    if status in RETRY_LATER:
+        return "retry_later"
+    return "needs_user" if status in NEEDS_USER else "needs_fix"
+
+
+def bank_limit_name(bank: str) -> str:
+    return f"bankflow-bank-{bank}"
+
+
+class ConnectionFailed(Exception):
+    """Carried by a failed fetch task's state, so the flow still gets the Outcome."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+async def _bank_limit_exists(name: str) -> bool:
+    """Whether the server has an active global concurrency limit ``name`` (no limit: no waiting, and
+    none of the warnings Prefect logs for a missing limit)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        async with get_client() as client:
+            limit = await client.read_global_concurrency_limit_by_name(name)
+    except ObjectNotFound:
+        return False
+    return bool(limit.active)
+
+
+@contextlib.asynccontextmanager
+async def bank_slot(bank: str, *, timeout: float = BANK_SLOT_TIMEOUT) -> AsyncIterator[bool]:
+    """Hold one slot of the bank's global concurrency limit, shared by every run on every worker.
+    Yields whether a limit applied. Raises TimeoutError after ``timeout`` seconds of waiting."""
+    name = bank_limit_name(bank)
+    if not await _bank_limit_exists(name):
+        yield False
+        return
+    from prefect.concurrency.asyncio import concurrency
+
+    async with concurrency(name, occupy=1, timeout_seconds=timeout, strict=True):
+        yield True
+
+
 @task(name="fetch", task_run_name="fetch-{conn.name}", cache_policy=NO_CACHE, persist_result=False)
-async def fetch_task(conn: ConnectionConfig, data_dir: str, state: SyncState) -> Outcome:
-    """One connection: its own aiohttp session is created inside the task (never passed in)."""
-    return await fetch_connection(conn, DataDir(Path(data_dir)), state, progress=current_progress(),
-                                  semaphore=bank_semaphore(conn.bank))
+async def fetch_task(conn: ConnectionConfig, data_dir: str, state: SyncState) -> Outcome | State:
+    """One connection: its own aiohttp session is created inside the task (never passed in). A failed
+    connection returns a Failed state named after what comes next (see the module docstring)."""
+    try:
+        async with bank_slot(conn.bank):
+            out = await fetch_connection(conn, DataDir(Path(data_dir)), state, progress=current_progress(),
+                                         semaphore=bank_semaphore(conn.bank))
+    except TimeoutError:
+        out = Outcome(connection=conn.name, bank=conn.bank, status="bank_busy",
+                      message=f"connection {conn.name!r} ({conn.bank}): other runs held the bank's slot "
+                              f"({bank_limit_name(conn.bank)}) for {BANK_SLOT_TIMEOUT:.0f} s; run again later")
+        out.finished_at = out.started_at
+    if out.ok:
+        return out
+    return Failed(name=STATE_NAMES[next_step(out.status)], message=out.message, data=ConnectionFailed(out))
+
+
+async def _fetch(conn: ConnectionConfig, data_dir: str, state: SyncState) -> Outcome:
+    st = await fetch_task(conn, data_dir, state, return_state=True)
+    res = await st.aresult(raise_on_failure=False)
+    if isinstance(res, ConnectionFailed):
+        return res.outcome
+    if isinstance(res, Outcome):
+        return res
+    # the task itself crashed (a bug): report it as this connection's failure, keep the others
+    log.error("fetch task of %s ended in %s", conn.name, st.type.value)
+    out = Outcome(connection=conn.name, bank=conn.bank, status="error",
+                  message=f"connection {conn.name!r} ({conn.bank}): the fetch task ended in state {st.name}")
+    out.finished_at = out.started_at
+    return out
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE, persist_result=False)
@@ -38,20 +142,42 @@ def load_task(outcomes: list[Outcome], data_dir: str, run_id: str) -> list[Outco
 
 @flow(name="bankflow-sync", log_prints=False, persist_result=False)
 async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
-                    connections: list[str] | None = None) -> dict:
-    """Sync every enabled connection of ``config_path`` (or only ``connections``) into ``data_dir``."""
+                    connections: list[str] | None = None, options: dict | None = None) -> dict:
+    """Sync every enabled connection of ``config_path`` (or only ``connections``) into ``data_dir``.
+    ``options`` override the connections' own options for this run (``bankflow backfill`` passes
+    ``{"statements": "always", "statements_since": ...}``)."""
     cfg = load_config(Path(config_path))
-    conns = [c for c in cfg.connections if c.enabled and (not connections or c.name in connections)]
     if connections:
         for name in connections:
             cfg.get(name)  # unknown names are an error, not a silent no-op
+    conns = [replace(c, options={**c.options, **(options or {})}) for c in cfg.connections
+             if (c.enabled or connections) and (not connections or c.name in connections)]
     run_id = uuid.uuid4().hex[:12]
     states = sync_states(DataDir(Path(data_dir)), conns)
-    outcomes = list(await asyncio.gather(*(fetch_task(c, data_dir, states[c.name]) for c in conns)))
+    outcomes = list(await asyncio.gather(*(_fetch(c, data_dir, states[c.name]) for c in conns)))
     outcomes = load_task(outcomes, data_dir, run_id)
     summary = summarize(run_id, outcomes)
     await publish_summary(summary)
+    if not summary["ok"] and _in_deployment():
+        return _failed_run_state(summary)
     return summary
+
+
+def _in_deployment() -> bool:
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    return bool(ctx and ctx.flow_run and ctx.flow_run.deployment_id)
+
+
+def _failed_run_state(summary: dict) -> State:
+    """The run's final state when a connection failed: NeedsUser beats NeedsFix beats RetryLater."""
+    failed = [r for r in summary["connections"] if r["status"] != "ok"]
+    steps = {next_step(r["status"]) for r in failed}
+    worst = next(s for s in ("needs_user", "needs_fix", "retry_later") if s in steps)
+    msg = f"{len(failed)} of {len(summary['connections'])} connections failed: " + "; ".join(
+        f"{r['connection']} {r['status']}" for r in failed)
+    return Failed(name=STATE_NAMES[worst], message=msg)
 
 
 def summarize(run_id: str, outcomes: list[Outcome]) -> dict:
@@ -66,8 +192,9 @@ def summarize(run_id: str, outcomes: list[Outcome]) -> dict:
 
 
 async def publish_summary(summary: dict) -> None:
-    table = [{k: r[k] for k in ("connection", "bank", "status", "artifacts_fetched", "artifacts_new",
-                                "rows_inserted", "rows_updated", "requests", "message")}
+    table = [{**{k: r[k] for k in ("connection", "bank", "status", "artifacts_fetched", "artifacts_new",
+                                   "rows_inserted", "rows_updated", "requests")},
+              "next_step": NEXT_STEPS[next_step(r["status"])], "message": r["message"]}
              for r in summary["connections"]]
     await create_table_artifact(table=table, key="bankflow-sync-outcomes",
                                 description=f"bankflow sync run {summary['run_id']}: one row per connection")
@@ -75,5 +202,6 @@ async def publish_summary(summary: dict) -> None:
     lines = [f"# bankflow sync {summary['run_id']}", "",
              f"{len(summary['connections']) - len(failed)} of {len(summary['connections'])} connections OK."]
     for r in failed:
-        lines.append(f"- **{r['connection']}**: `{r['status']}`: {r['message']}")
+        lines.append(f"- **{r['connection']}**: `{r['status']}` (needs {NEXT_STEPS[next_step(r['status'])]}): "
+                     f"{r['message']}")
     await create_markdown_artifact(markdown="\n".join(lines), key="bankflow-sync-summary")

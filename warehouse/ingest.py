@@ -35,6 +35,10 @@ def to_lake(dd: DataDir, path: Path) -> tuple[str, str, str]:
     art = dd.raw.read(path)
     meta = art.meta
     if not dd.lake.has(meta.bank, meta.sha256):
+        if meta.kind == "pdf":
+            from connectors import statements
+
+            statements.use_cache(dd.root / "cache" / "statements")
         spec = get_spec(meta.bank)
         try:
             batch = spec.parse(art.body, meta)

@@ -71,6 +71,12 @@ class RawStore:
         _atomic_write(path, artifact.body)
         return path, True
 
+    def discard(self, path: Path) -> None:
+        """Remove a payload landed by this very call chain that turned out unreadable (a user import that
+        failed to parse): a refused file leaves no trace. Never used on bank-fetched payloads."""
+        self.meta_path(path).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+
     @staticmethod
     def meta_path(path: Path) -> Path:
         return path.with_name(path.name.split(".", 1)[0] + ".meta.json")

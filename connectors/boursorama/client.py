@@ -57,7 +57,10 @@ class BoursoramaClient(Connector):
             raise ProtocolChanged(f"unknown Boursorama export_flow {self.export_flow!r} (post | legacy_get)")
         self.export_days = int(o.get("export_days", 90))
         self.export_cap = int(o.get("export_cap", 1000))
-        self.want_statements = bool(o.get("statements", True))
+        # statements: "auto" downloads those newer than what the warehouse has, "always" all of them
+        # (bankflow backfill), "never" none; statements_since bounds them from below
+        self.statements = self.statements_mode()
+        self.want_statements = self.statements != "never"
 
     # -- plumbing -------------------------------------------------------------------------------------
     def _artifact(self, body: bytes, **meta: Any) -> RawArtifact:
@@ -191,7 +194,11 @@ class BoursoramaClient(Connector):
                                content_type=res.content_type)]
 
     async def _statements(self, numbers: dict[str, str]) -> AsyncIterator[RawArtifact]:
-        skip_before = (self.state.max_booking_date - dt.timedelta(days=62)) if self.state.max_booking_date else None
+        skip_before = (self.state.max_booking_date - dt.timedelta(days=62)
+                       if self.state.max_booking_date and self.statements == "auto" else None)
+        since = self.option_date("statements_since")
+        if since and (skip_before is None or since > skip_before):
+            skip_before = since
         for key, number in numbers.items():
             params = [("FiltersType[accountsKeys][]", key), ("FiltersType[fromDate]", "01/01/1970"),
                       ("FiltersType[toDate]", self.today.strftime("%d/%m/%Y"))]

@@ -242,7 +242,7 @@ class LclConnector(Connector):
             yield artifact
             if coverage["stop"] == "history_gate":
                 gated[acc.account_ref] = _day(coverage["start"]) if coverage["start"] else None
-        mode = self.options.get("statements", "auto")
+        mode = self.statements_mode()
         if mode == "always":
             wanted = {a.account_ref: dt.date.max for a in accounts}
         elif mode == "auto":
@@ -250,7 +250,7 @@ class LclConnector(Connector):
         else:
             wanted = {}
         if wanted:
-            async for art in self._statements(wanted, since):
+            async for art in self._statements(wanted, None if mode == "always" else since):
                 yield art
 
     async def _transactions(self, acc: _Account, since: dt.date | None) -> tuple[RawArtifact, dict[str, Any]]:
@@ -327,7 +327,7 @@ class LclConnector(Connector):
         """List statements (once, right before downloading: tokens are single use) and download, per account,
         those whose period starts before that account's API coverage (``wanted[ref]``)."""
         path = "/api/user/documents/accounts_statements"
-        lo = since or self.today.replace(year=self.today.year - STATEMENT_YEARS)
+        lo = self.option_date("statements_since") or since or self.today.replace(year=self.today.year - STATEMENT_YEARS)
         params = {"initial_date": lo.isoformat(), "final_date": self.today.isoformat(), "market_code": "01,02,21"}
         status, raw, ctype = await self._get(path, params)
         if status != 200:

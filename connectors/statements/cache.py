@@ -129,7 +129,7 @@ def parse_cached(body: bytes, *, source: str, cache_dir: str | os.PathLike[str],
         _raise_cached(entry["error"], source)
     batch = batch_from_json(entry["batch"])
     for st in batch.statements:
-        if account_ref and st.account_ref != account_ref:
+        if account_ref and st.account_ref != account_ref.replace(" ", ""):
             raise st_errors.StatementStructureError(
                 f"statement is for account {st.account_ref}, expected {account_ref}", file=source,
                 where="page 1")

@@ -301,7 +301,7 @@ def parse_statement_pdf(body: bytes, *, source: str, account_ref: str | None = N
         start, end = dates.parse_loose(m[1]), dates.parse_loose(m[2])
         acct = layout.account.search("\n".join(line.text for line in first))
         printed = acct[1].replace(" ", "") if acct else None
-        if printed and account_ref and printed != account_ref:
+        if printed and account_ref and printed != account_ref.replace(" ", ""):
             raise StatementStructureError(f"statement is for account {printed}, expected {account_ref}",
                                           file=source, where="page 1")
         ref = printed or account_ref
