@@ -21,7 +21,7 @@ from connectors.errors import BankflowError
 from connectors.http import open_session, session_stats
 from connectors.registry import get_spec
 from flows.config import ConnectionConfig, resolve_credentials
-from warehouse.ingest import DataDir, load, pending_shas, to_lake
+from warehouse.ingest import DataDir, load_many, pending_shas, to_lake
 
 log = logging.getLogger("bankflow.sync")
 
@@ -95,6 +95,7 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
                                      credentials=creds, options=conn.options, state=state)
                 loop = asyncio.get_running_loop()
                 parsing: list[asyncio.Future] = []
+                dd.raw.mark_dirty(conn.bank, conn.name)
                 try:
                     async for art in client.fetch():
                         path, new = dd.raw.land(art, secrets=secrets)
@@ -152,24 +153,46 @@ async def fetch_all(conns: list[ConnectionConfig], dd: DataDir, states: dict[str
 
 
 def load_outcomes(dd: DataDir, outcomes: list[Outcome], run_id: str) -> list[Outcome]:
-    """Single writer. A failed connection loads nothing (its landed payloads stay in raw/ and are
-    loaded by the next successful run of that connection)."""
+    """Single writer. Every successful connection's payloads (plus any landed earlier but never loaded,
+    e.g. after a crash) go in one transaction; if that fails, each connection is loaded on its own so
+    one bad payload cannot hold the others back. A failed connection loads nothing (its landed payloads
+    stay in raw/ and are loaded by its next successful run)."""
     with dd.open_warehouse() as wh:
+        ok = [o for o in outcomes if o.ok]
+        todo = {o.connection: [(o.bank, s) for s in set(o.shas) | _unloaded(dd, wh, o)] for o in ok}
+        try:
+            res = load_many(dd, wh, [item for items in todo.values() for item in items])
+            for o in ok:
+                o.rows_inserted, o.rows_updated = res.per_connection.get(o.connection, (0, 0))
+        except Exception:
+            log.warning("batched load failed; loading connection by connection", exc_info=True)
+            for o in ok:
+                _load_one(dd, wh, o, todo[o.connection])
         for o in outcomes:
             if o.ok:
-                try:
-                    shas = set(o.shas) | {p.name.split(".", 1)[0] for p in pending_shas(dd, wh, o.bank, o.connection)}
-                    res = load(dd, wh, o.bank, shas)
-                    o.rows_inserted, o.rows_updated = res.inserted, res.updated
-                except BankflowError as exc:
-                    o.status, o.message = exc.outcome, f"connection {o.connection!r}: load failed: {exc.describe()}"
-                except Exception as exc:
-                    log.exception("load of %s failed", o.connection)
-                    o.status = "load_error"
-                    o.message = (f"connection {o.connection!r}: load failed ({type(exc).__name__}: {exc}); "
-                                 "the warehouse is unchanged for it; run again")
+                dd.raw.mark_clean(o.bank, o.connection)
             wh.record_run(o.as_row(run_id))
     return outcomes
+
+
+def _unloaded(dd: DataDir, wh, o: Outcome) -> set[str]:
+    """Payloads an earlier, interrupted run landed but did not load (looked for only then)."""
+    if not dd.raw.is_dirty(o.bank, o.connection):
+        return set()
+    return {p.name.split(".", 1)[0] for p in pending_shas(dd, wh, o.bank, o.connection)}
+
+
+def _load_one(dd: DataDir, wh, o: Outcome, items: list[tuple[str, str]]) -> None:
+    try:
+        res = load_many(dd, wh, items)
+        o.rows_inserted, o.rows_updated = res.per_connection.get(o.connection, (0, 0))
+    except BankflowError as exc:
+        o.status, o.message = exc.outcome, f"connection {o.connection!r}: load failed: {exc.describe()}"
+    except Exception as exc:
+        log.exception("load of %s failed", o.connection)
+        o.status = "load_error"
+        o.message = (f"connection {o.connection!r}: load failed ({type(exc).__name__}: {exc}); "
+                     "the warehouse is unchanged for it; run again")
 
 
 class _nullcontext:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -38,6 +38,8 @@ class LoadResult:
     inserted: int = 0
     updated: int = 0
     artifacts: int = 0
+    #: connection -> (inserted, updated)
+    per_connection: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,46 +103,35 @@ class Warehouse:
     # -- loading --------------------------------------------------------------------------------
     def load(self, files: LoadFiles) -> LoadResult:
         """Load one batch of lake files in one transaction. On any error nothing of it stays."""
-        empty_txn = not files.transactions
-        params: dict[str, dict[str, Any]] = {
-            "01_stage.sql": {"txn_files": files.transactions},
-            "02_transactions.sql": {},
-            "03_sightings.sql": {"txn_files": files.transactions},
-            "04_accounts.sql": {"account_files": files.accounts},
-            "05_accounts_from_transactions.sql": {},
-            "06_balances.sql": {"balance_files": files.balances},
-            "07_statements.sql": {"statement_files": files.statements},
-            "08_statement_lines.sql": {"line_files": files.statement_lines},
-            "09_raw_files.sql": {"artifact_files": files.artifacts, "loaded_at": _now()},
+        params: dict[str, tuple[list[str], dict[str, Any]]] = {
+            "01_stage.sql": (files.transactions, {"txn_files": files.transactions}),
+            "02_transactions.sql": (files.transactions, {}),
+            "02b_transactions_update.sql": (files.transactions, {}),
+            "03_sightings.sql": (files.transactions, {"txn_files": files.transactions}),
+            "04_accounts.sql": (files.accounts, {"account_files": files.accounts}),
+            "05_accounts_from_transactions.sql": (files.transactions, {}),
+            "06_balances.sql": (files.balances, {"balance_files": files.balances}),
+            "07_statements.sql": (files.statements, {"statement_files": files.statements}),
+            "08_statement_lines.sql": (files.statement_lines, {"line_files": files.statement_lines}),
+            "09_raw_files.sql": (files.artifacts, {"artifact_files": files.artifacts, "loaded_at": _now()}),
         }
-        skip = {"01_stage.sql", "02_transactions.sql", "03_sightings.sql",
-                "05_accounts_from_transactions.sql"} if empty_txn else set()
-        for key, plist in (("04_accounts.sql", files.accounts), ("06_balances.sql", files.balances),
-                           ("07_statements.sql", files.statements),
-                           ("08_statement_lines.sql", files.statement_lines),
-                           ("09_raw_files.sql", files.artifacts)):
-            if not plist:
-                skip.add(key)
         con = self.con
-        affected = 0
+        per_conn: dict[str, tuple[int, int]] = {}
         con.execute("BEGIN TRANSACTION")
         try:
-            before = self._txn_count()
             for name, text in _sql_files("loads"):
-                if name in skip:
+                needed, bound = params[name]
+                if not needed:  # no file of that entity in this batch
                     continue
-                res = con.execute(text, params[name]).fetchone()
-                if name == "02_transactions.sql" and res:
-                    affected = int(res[0])  # inserted + updated rows
-            inserted = self._txn_count() - before
+                con.execute(text, bound)
+                if name == "01_stage.sql":
+                    per_conn = {r[0]: (int(r[1]), int(r[2])) for r in con.execute(sql("queries", "stage_stats.sql")).fetchall()}
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        return LoadResult(inserted=inserted, updated=affected - inserted, artifacts=len(files.artifacts))
-
-    def _txn_count(self) -> int:
-        return int(self.con.execute(sql("queries", "txn_count.sql")).fetchone()[0])
+        return LoadResult(inserted=sum(v[0] for v in per_conn.values()), updated=sum(v[1] for v in per_conn.values()),
+                          artifacts=len(files.artifacts), per_connection=per_conn)
 
     def loaded_shas(self, bank: str, connection: str) -> set[str]:
         rows = self.con.execute(sql("queries", "loaded_shas.sql"), [bank, connection]).fetchall()

@@ -54,15 +54,24 @@ def to_lake(dd: DataDir, path: Path) -> tuple[str, str, str]:
 
 def load(dd: DataDir, wh: Warehouse, bank: str, shas: Iterable[str]) -> LoadResult:
     """Load the lake files of ``shas`` (one bank) in one warehouse transaction."""
-    shas = sorted(set(shas))
-    if not shas:
+    return load_many(dd, wh, [(bank, s) for s in shas])
+
+
+def load_many(dd: DataDir, wh: Warehouse, items: Iterable[tuple[str, str]]) -> LoadResult:
+    """Load the lake files of several (bank, sha256) payloads in one warehouse transaction."""
+    by_bank: dict[str, list[str]] = {}
+    for bank, sha in sorted(set(items)):
+        by_bank.setdefault(bank, []).append(sha)
+    if not by_bank:
         return LoadResult()
     lake = dd.lake
-    files = LoadFiles(
-        transactions=lake.files("transactions", bank, shas), accounts=lake.files("accounts", bank, shas),
-        balances=lake.files("balances", bank, shas), statements=lake.files("statements", bank, shas),
-        statement_lines=lake.files("statement_lines", bank, shas), artifacts=lake.files("artifacts", bank, shas))
-    return wh.load(files)
+
+    def files(entity: str) -> list[str]:
+        return [f for bank, shas in by_bank.items() for f in lake.files(entity, bank, shas)]
+
+    return wh.load(LoadFiles(
+        transactions=files("transactions"), accounts=files("accounts"), balances=files("balances"),
+        statements=files("statements"), statement_lines=files("statement_lines"), artifacts=files("artifacts")))
 
 
 def pending_shas(dd: DataDir, wh: Warehouse, bank: str, connection: str) -> list[Path]:

@@ -71,6 +71,22 @@ class RawStore:
         _atomic_write(path, artifact.body)
         return path, True
 
+    # A connection is "dirty" from its first landing in a run until that run's load committed: only
+    # then does the next run need to look for landed-but-unloaded payloads (a crash, a failed run).
+    def _dirty_marker(self, bank: str, connection: str) -> Path:
+        return self.root / bank / connection / ".unloaded"
+
+    def mark_dirty(self, bank: str, connection: str) -> None:
+        m = self._dirty_marker(bank, connection)
+        m.parent.mkdir(parents=True, exist_ok=True)
+        m.touch()
+
+    def is_dirty(self, bank: str, connection: str) -> bool:
+        return self._dirty_marker(bank, connection).exists()
+
+    def mark_clean(self, bank: str, connection: str) -> None:
+        self._dirty_marker(bank, connection).unlink(missing_ok=True)
+
     def discard(self, path: Path) -> None:
         """Remove a payload landed by this very call chain that turned out unreadable (a user import that
         failed to parse): a refused file leaves no trace. Never used on bank-fetched payloads."""

@@ -87,3 +87,31 @@ def test_the_suite_can_fail(tmp_path, monkeypatch):
         wh.query("UPDATE core.transactions SET amount = amount + 0.01 WHERE txn_id = "
                  "(SELECT min(txn_id) FROM core.transactions WHERE NOT pending AND deleted_at IS NULL)")
     assert _per_account_warehouse(dd) != truth
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_a_run_that_died_before_its_load_is_completed_by_the_next(bank, tmp_path, monkeypatch):
+    """Invariant 4: payloads landed by a run that crashed before loading are loaded by the next run,
+    once, even when that run does not fetch them again."""
+    dd = DataDir(tmp_path)
+    with SandboxSet([bank], common={"seed": 7}) as sims:
+        text, env = sims.config(env_prefix="BF_CONTRACT")
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        cfg = parse_config(tomllib.loads(text))
+        crashed = asyncio.run(fetch_all(cfg.connections, dd, {}))  # ... and no load_outcomes: the crash
+        assert all(o.ok for o in crashed)
+        assert not dd.warehouse_path.exists() or _per_account_warehouse(dd) == {}
+        assert all(dd.raw.is_dirty(o.bank, o.connection) for o in crashed)
+        # the next run succeeds without fetching those payloads again (as an incremental run would):
+        # they are found in raw/ and loaded, once
+        for o in crashed:
+            o.shas = []
+        load_outcomes(dd, crashed, "r2")
+        assert _per_account_warehouse(dd) == _per_account_truth(sims)
+        assert not any(dd.raw.is_dirty(o.bank, o.connection) for o in crashed)
+        _sync(sims, dd, monkeypatch, "r3")
+        assert _per_account_warehouse(dd) == _per_account_truth(sims)
+        with dd.open_warehouse(read_only=True) as wh:
+            dupes = wh.query("SELECT count(*) - count(DISTINCT raw_sha256) FROM core.raw_files").fetchone()[0]
+        assert dupes == 0
