@@ -289,6 +289,10 @@ def sandbox(write_config: Annotated[Path, typer.Option(help="Where to write the 
             pass
 
 
+# commands kept in their own modules register themselves on `app`
+import flows.cli_categorize  # noqa: E402,F401
+
+
 def main() -> None:
     app()
 

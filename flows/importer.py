@@ -17,6 +17,7 @@ from connectors.artifact import make_artifact
 from connectors.errors import BankflowError, ParseError
 from connectors.registry import all_specs
 from flows.runner import POOLED_KINDS, parse_pool
+from transforms.user_edits import refresh_after_load
 from warehouse.ingest import DataDir, load, to_lake
 
 KIND_BY_SUFFIX = {".csv": "csv", ".pdf": "pdf", ".json": "json", ".html": "html", ".htm": "html"}
@@ -94,6 +95,7 @@ def import_files(dd: DataDir, files: list[Path], *, connection: str = "import", 
                 after = _counts(wh)
                 for r in mine:
                     r.rows_inserted = after.get(r.sha256, 0) - before.get(r.sha256, 0)
+            refresh_after_load(dd.root, wh)
     return results
 
 

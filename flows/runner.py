@@ -21,6 +21,7 @@ from connectors.errors import BankflowError
 from connectors.http import open_session, session_stats
 from connectors.registry import get_spec
 from flows.config import ConnectionConfig, resolve_credentials
+from transforms.user_edits import refresh_after_load
 from warehouse.ingest import DataDir, load_many, pending_shas, to_lake
 
 log = logging.getLogger("bankflow.sync")
@@ -168,6 +169,8 @@ def load_outcomes(dd: DataDir, outcomes: list[Outcome], run_id: str) -> list[Out
             log.warning("batched load failed; loading connection by connection", exc_info=True)
             for o in ok:
                 _load_one(dd, wh, o, todo[o.connection])
+        if ok:
+            refresh_after_load(dd.root, wh)
         for o in outcomes:
             if o.ok:
                 dd.raw.mark_clean(o.bank, o.connection)

@@ -1,35 +1,84 @@
-"""Kinds, merchants and categories from label patterns kept as data (transforms/rules/*.toml).
+"""Kinds, merchants and categories from label patterns kept as data (``transforms/rules/*.toml``).
 
-Minimal version for the spine: ordered rules, first match wins, ``category_source`` says where a
-category came from (``rule`` | ``bank`` | ``none``). Overrides and the learned fallback come later.
+Pure functions of one row, used by ``normalize`` when a payload enters the lake:
+
+* :func:`kind_of`     ordered label patterns (``kinds.toml``), first match wins, else ``"other"``.
+* :func:`merchant_of` the merchant name without kind prefix, card numbers, dates, SEPA references and
+  city suffixes (``merchants.toml``).
+* :func:`categorize`  ordered rules (the user's rules, then the default French household taxonomy of
+  ``categories.toml``), first match wins -> ``(category, "rule")``; else the bank's own category as a
+  hint, mapped to the taxonomy by ``bank_categories.toml`` when known -> ``(category, "bank")``; else
+  ``(None, "none")``.
+
+All patterns are Python regular expressions searched in the *folded* label (:func:`fold`: upper case,
+no accents, single spaces), so a rule never has to spell "PRÉLÈVEMENT" and "PRELEVEMENT" twice.
+
+Where the other sources come in (overrides, the user's ``rules.toml``, the learned model) and in which
+order the warehouse picks them: see :mod:`transforms.user_edits`.
 """
 from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+from connectors.errors import ConfigError
+
+KINDS = ("card", "withdrawal", "transfer", "direct_debit", "check", "fee", "deposit", "interest", "loan", "other")
+RULE_KEYS = {"category", "label", "merchant", "kind", "sign", "account", "min_amount", "max_amount", "name"}
+
+
+def fold(text: str) -> str:
+    """Upper case, accents removed, whitespace collapsed: the form every pattern is matched against."""
+    if text.isascii():
+        return " ".join(text.upper().split())
+    decomposed = unicodedata.normalize("NFKD", text.upper())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 @dataclass(frozen=True, slots=True)
 class CategoryRule:
+    """One rule. Every given condition must hold. ``label``/``merchant`` are regexes searched in the
+    folded raw label / merchant; ``kind`` one kind or a list; ``sign`` "debit" or "credit"; ``account``
+    the account number as printed (or account_id); ``min_amount``/``max_amount`` bound the absolute
+    amount. ``name`` says where the rule comes from (file and position) for ``bankflow`` messages."""
+
     category: str
     label: re.Pattern[str] | None = None
-    kind: str | None = None
-    sign: str | None = None  # "debit" | "credit"
+    merchant: re.Pattern[str] | None = None
+    kind: frozenset[str] | None = None
+    sign: str | None = None
+    account: str | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    name: str = ""
 
-    def matches(self, label: str, kind: str, amount: Decimal) -> bool:
-        if self.kind and self.kind != kind:
+    def matches(self, label: str, kind: str, amount: Decimal, merchant: str | None = None,
+                account: str | None = None) -> bool:
+        """``label`` must already be folded (:func:`fold`)."""
+        if self.kind is not None and kind not in self.kind:
             return False
         if self.sign == "debit" and amount >= 0 or self.sign == "credit" and amount < 0:
+            return False
+        if self.account is not None and account != self.account:
+            return False
+        if self.min_amount is not None and abs(amount) < self.min_amount:
+            return False
+        if self.max_amount is not None and abs(amount) > self.max_amount:
+            return False
+        if self.merchant is not None and not (merchant and self.merchant.search(fold(merchant))):
             return False
         return self.label is None or bool(self.label.search(label))
 
 
-def _load_toml(name: str) -> dict:
+# ---------------------------------------------------------------------------------------- data files
+def _load_toml(name: str) -> dict[str, Any]:
     return tomllib.loads(resources.files("transforms.rules").joinpath(name).read_text("utf-8"))
 
 
@@ -39,52 +88,225 @@ def kind_patterns() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
     return tuple((k["name"], tuple(re.compile(p) for p in k["patterns"])) for k in data["kind"])
 
 
+@dataclass(frozen=True, slots=True)
+class _MerchantSpec:
+    generic: tuple[re.Pattern[str], ...]
+    counterparty: re.Pattern[str]
+    prefixes: tuple[tuple[re.Pattern[str], bool], ...]
+    cut: re.Pattern[str]
+    noise: re.Pattern[str]
+    processor: re.Pattern[str]
+    tail: re.Pattern[str]
+    lead_city: re.Pattern[str]
+
+
+@cache
+def _merchant_spec() -> _MerchantSpec:
+    d = _load_toml("merchants.toml")
+    cities = "|".join(sorted(d["cities"], key=len, reverse=True))
+    suffix = "|".join(d["suffix"])
+    return _MerchantSpec(
+        generic=tuple(re.compile(p) for p in d["generic"]),
+        counterparty=re.compile(d["counterparty"]),
+        prefixes=tuple((re.compile(p["pattern"]), bool(p.get("city_follows"))) for p in d["prefix"]),
+        cut=re.compile("|".join(f"(?:{p})" for p in d["cut"])),
+        noise=re.compile("|".join(f"(?:{p})" for p in d["noise"])),
+        processor=re.compile("|".join(f"(?:{p})" for p in d["processor"])),
+        tail=re.compile(rf"(?:^|[ ,])(?:{suffix}|(?:(?:DE|DU|D) )?(?:\d{{2,5}} )?(?:{cities})(?: \d{{1,2}}(?:E|EME|ER)?)?)$"),
+        lead_city=re.compile(rf"^(?:\d{{2,5}} )?(?:{cities})(?: \d{{1,2}}(?:E|EME|ER)?)? (?=\S)"),
+    )
+
+
+def _parse_rule(r: dict[str, Any], where: str, file: str) -> CategoryRule:
+    def bad(msg: str) -> ConfigError:
+        return ConfigError(f"{file}: {where}: {msg}", remedy=f"fix {file} (see README, 'Categories')")
+
+    unknown = set(r) - RULE_KEYS
+    if unknown:
+        raise bad(f"unknown key(s) {sorted(unknown)}; allowed: {sorted(RULE_KEYS)}")
+    if not isinstance(r.get("category"), str) or not r["category"].strip():
+        raise bad("every rule needs a non-empty `category`")
+    if r.get("sign") not in (None, "debit", "credit"):
+        raise bad(f"`sign` must be \"debit\" or \"credit\", found {r['sign']!r}")
+    kinds = r.get("kind")
+    kinds = None if kinds is None else frozenset([kinds] if isinstance(kinds, str) else kinds)
+    if kinds is not None and not kinds <= set(KINDS):
+        raise bad(f"unknown kind(s) {sorted(kinds - set(KINDS))}; kinds are {', '.join(KINDS)}")
+
+    def rx(key: str) -> re.Pattern[str] | None:
+        if not r.get(key):
+            return None
+        try:
+            return re.compile(fold(r[key]) if key == "merchant" else r[key])
+        except re.error as exc:
+            raise bad(f"`{key}` is not a valid regular expression ({exc})") from None
+
+    def dec(key: str) -> Decimal | None:
+        return None if r.get(key) is None else Decimal(str(r[key]))
+
+    if not any(r.get(k) for k in ("label", "merchant", "kind", "account")):
+        raise bad("a rule needs at least one of `label`, `merchant`, `kind`, `account`")
+    return CategoryRule(category=r["category"].strip(), label=rx("label"), merchant=rx("merchant"), kind=kinds,
+                        sign=r.get("sign"), account=r.get("account"), min_amount=dec("min_amount"),
+                        max_amount=dec("max_amount"), name=r.get("name") or f"{file}#{where}")
+
+
+def parse_rules(text: str, file: str) -> tuple[CategoryRule, ...]:
+    """Rules from TOML text (``[[rule]]`` tables), validated; errors name the file and the rule."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc})", remedy=f"fix {file}") from None
+    return tuple(_parse_rule(r, f"rule {i + 1}", file) for i, r in enumerate(data.get("rule", [])))
+
+
+def load_user_rules(path: Path | None) -> tuple[CategoryRule, ...]:
+    if path is None or not Path(path).exists():
+        return ()
+    return parse_rules(Path(path).read_text("utf-8"), str(path))
+
+
 def load_rules(path: Path | None = None) -> tuple[CategoryRule, ...]:
     """The user's rules (if ``path``) followed by the default taxonomy."""
-    raw: list[dict] = []
-    if path is not None and path.exists():
-        raw += tomllib.loads(path.read_text("utf-8")).get("rule", [])
-    raw += _load_toml("categories.toml")["rule"]
-    return tuple(CategoryRule(category=r["category"], label=re.compile(r["label"]) if r.get("label") else None,
-                              kind=r.get("kind"), sign=r.get("sign")) for r in raw)
+    return load_user_rules(path) + default_rules()
 
 
 @cache
 def default_rules() -> tuple[CategoryRule, ...]:
-    return load_rules(None)
+    return parse_rules(resources.files("transforms.rules").joinpath("categories.toml").read_text("utf-8"),
+                       "categories.toml")
+
+
+@cache
+def _bank_map() -> tuple[dict[str, str], frozenset[str]]:
+    d = _load_toml("bank_categories.toml")
+    return {fold(k): v for k, v in d["map"].items()}, frozenset(fold(x) for x in d["uncategorized"])
+
+
+def bank_hint(bank_category: str | None) -> str | None:
+    """The bank's own category in our taxonomy when ``bank_categories.toml`` knows it, else as the bank
+    wrote it; ``None`` for the banks' "not categorized" values."""
+    if not bank_category or not bank_category.strip():
+        return None
+    mapping, nothing = _bank_map()
+    key = fold(bank_category)
+    if key in nothing:
+        return None
+    return mapping.get(key, bank_category.strip())
+
+
+# ---------------------------------------------------------------------------------------- functions
+# Speed: labels of one merchant differ mostly by their dates and long reference numbers. Those spans are
+# masked (every digit -> 0, shape kept) and the results cached on the masked label. This is exact because
+# no pattern in rules/*.toml looks at the value of a digit inside a date or a 6+-digit run, only at its
+# shape (\d{2}/\d{2}, \d{6,}): keep it that way when editing the data files.
+_SHAPED = re.compile(r"\d{2}[/.]\d{2}(?:[/.]\d{2,4})?|\d{6,}")
+_ZEROS = str.maketrans("0123456789", "0000000000")
+
+
+def _mask(label_raw: str) -> str:
+    return _SHAPED.sub(lambda m: m.group().translate(_ZEROS), label_raw)
 
 
 def kind_of(label_raw: str) -> str:
-    up = label_raw.upper().strip()
+    return _kind(_mask(label_raw))
+
+
+@lru_cache(maxsize=1 << 17)
+def _kind(label_raw: str) -> str:
+    up = fold(label_raw)
     for name, pats in kind_patterns():
         if any(p.search(up) for p in pats):
             return name
     return "other"
 
 
-_CARD_PREFIX = re.compile(r"^(CARTE|CB|PAIEMENT (PAR )?CB|PAIEMENT CARTE|ACHAT CB)\s+(\d{2}/\d{2}(/\d{2,4})?\s+)?")
-_PREFIX = re.compile(r"^(PRLV SEPA|PRLV|VIR SEPA RECU|VIR SEPA EMIS|VIR SEPA|VIR|VIREMENT( SEPA)?( RECU| EMIS)?|"
-                     r"RETRAIT DAB|RETRAIT)\s+(\d{2}/\d{2}(/\d{2,4})?\s+)?")
-_NOISE = re.compile(r"(\bCB\*?\d{4}\b|\bX{2,}\d+\b|\*\d{4,}|\b\d{6,}\b|/REF.*$|\bREF[: ].*$|\bECH/.*$|\bMDT/.*$)")
+def _strip_tail(s: str, tail: re.Pattern[str]) -> str:
+    while True:
+        m = tail.search(s)
+        if not m or m.start() == 0:
+            return s
+        s = s[:m.start()].rstrip(" ,-")
 
 
 def merchant_of(label_raw: str) -> str | None:
-    """Drop the kind prefix, card numbers, dates and SEPA references; keep the merchant words."""
-    up = " ".join(label_raw.upper().split())
-    up = _CARD_PREFIX.sub("", up)
-    up = _PREFIX.sub("", up)
-    up = _NOISE.sub("", up)
-    up = " ".join(up.split())
-    return up or None
+    """The merchant (or counterparty) name, upper case; ``None`` when the label names none."""
+    return _merchant(_mask(label_raw))
+
+
+@lru_cache(maxsize=1 << 17)
+def _merchant(label_raw: str) -> str | None:
+    spec = _merchant_spec()
+    s = fold(label_raw)
+    if any(p.search(s) for p in spec.generic):
+        return None
+    cp = spec.counterparty.search(s)
+    if cp:
+        s = cp.group(1)
+    else:
+        city_first = False
+        for _ in range(3):  # a label can carry two prefixes ("FACT 120324 CB*1234 ...")
+            for pat, city_follows in spec.prefixes:
+                m = pat.match(s)
+                if m and m.end() > 0:
+                    s, city_first = s[m.end():], city_first or city_follows
+                    break
+            else:
+                break
+        if city_first:
+            s = spec.lead_city.sub("", s, count=1)
+    s = spec.cut.sub("", s)
+    s = " ".join(spec.noise.sub(" ", s).split())
+    s = spec.processor.sub("", s).replace("*", " ")
+    s = " ".join(s.split()).strip(" ,-/.")
+    kept = _strip_tail(s, spec.tail)
+    return (kept or s) or None
 
 
 def categorize(label_raw: str, kind: str, amount: Decimal, bank_category: str | None,
-               rules: tuple[CategoryRule, ...] | None = None) -> tuple[str | None, str]:
-    """(category, category_source)."""
-    up = label_raw.upper()
-    for rule in rules if rules is not None else default_rules():
-        if rule.matches(up, kind, amount):
-            return rule.category, "rule"
-    if bank_category:
-        return bank_category, "bank"
+               rules: tuple[CategoryRule, ...] | None = None, *, merchant: str | None = None,
+               account: str | None = None) -> tuple[str | None, str]:
+    """(category, category_source): the first matching rule, else the bank's hint, else nothing."""
+    if rules is None and merchant is None and account is None:
+        cat = _default_category(_mask(label_raw), kind, amount < 0, abs(amount) if _bounded() else None)
+    else:
+        cat = match_rules(label_raw, kind, amount, rules if rules is not None else default_rules(),
+                          merchant=merchant if merchant is not None else merchant_of(label_raw), account=account)
+    if cat is not None:
+        return cat, "rule"
+    hint = bank_hint(bank_category)
+    if hint:
+        return hint, "bank"
     return None, "none"
+
+
+@cache
+def _bounded() -> bool:
+    return any(r.min_amount is not None or r.max_amount is not None for r in default_rules())
+
+
+@lru_cache(maxsize=1 << 17)
+def _default_category(masked: str, kind: str, debit: bool, size: Decimal | None) -> str | None:
+    amount = -(size or Decimal(1)) if debit else (size or Decimal(0))
+    return match_rules(masked, kind, amount, default_rules(), merchant=_merchant(masked))
+
+
+def match_rules(label_raw: str, kind: str, amount: Decimal, rules: tuple[CategoryRule, ...], *,
+                merchant: str | None = None, account: str | None = None) -> str | None:
+    up = fold(label_raw)
+    for rule in rules:
+        if rule.matches(up, kind, amount, merchant, account):
+            return rule.category
+    return None
+
+
+def describe(label_raw: str, amount: Decimal, bank_category: str | None) -> tuple[str, str | None, str | None, str]:
+    """(kind, merchant, category, category_source) of one row with the default rules, masking the label
+    once (the hot path of ``normalize``)."""
+    masked = _mask(label_raw)
+    kind = _kind(masked)
+    cat = _default_category(masked, kind, amount < 0, abs(amount) if _bounded() else None)
+    if cat is not None:
+        return kind, _merchant(masked), cat, "rule"
+    hint = bank_hint(bank_category)
+    return kind, _merchant(masked), hint, "bank" if hint else "none"

@@ -8,7 +8,7 @@ from typing import Any
 
 from connectors.artifact import ArtifactMeta
 from connectors.records import ParsedBatch
-from transforms.categorize import categorize, kind_of, merchant_of
+from transforms.categorize import describe
 from transforms.identify import account_id, statement_line_keys, transaction_keys
 
 SOURCE_BY_KIND = {"json": "api", "html": "api", "csv": "csv", "pdf": "statement"}
@@ -29,14 +29,13 @@ def normalize(batch: ParsedBatch, meta: ArtifactMeta, *, unique_ids: bool) -> di
             "balance_date": a.balance_date, "deleted": a.deleted, "disabled": a.disabled})
     keys = transaction_keys(bank, batch.transactions, unique_ids=unique_ids)
     for i, (t, (txn_id, key, occ)) in enumerate(zip(batch.transactions, keys, strict=True)):
-        kind = kind_of(t.label_raw)
-        category, cat_source = categorize(t.label_raw, kind, t.amount, t.bank_category)
+        kind, merchant, category, cat_source = describe(t.label_raw, t.amount, t.bank_category)
         out["transactions"].append({
             **lineage, "row_number": i, "txn_id": txn_id, "account_id": account_id(bank, t.account_ref),
             "account_ref": t.account_ref, "source_key": key, "occurrence": occ, "source": source,
             "booking_date": t.booking_date, "value_date": t.value_date, "operation_date": t.operation_date,
             "amount": t.amount, "currency": t.currency, "label_raw": t.label_raw,
-            "label": t.label or " ".join(t.label_raw.split()), "merchant": merchant_of(t.label_raw),
+            "label": t.label or " ".join(t.label_raw.split()), "merchant": merchant,
             "kind": kind, "category": category, "category_source": cat_source, "pending": t.pending,
             "bank_txn_id": t.bank_txn_id, "bank_category": t.bank_category, "bank_type": t.bank_type,
             "deleted_at": t.deleted_at, "source_updated_at": t.source_updated_at,
@@ -54,13 +53,12 @@ def normalize(batch: ParsedBatch, meta: ArtifactMeta, *, unique_ids: bool) -> di
             "total_debits": s.total_debits, "total_credits": s.total_credits, "line_count": len(s.lines)})
         line_keys = statement_line_keys(bank, s)
         for j, (ln, txn_id) in enumerate(zip(s.lines, line_keys, strict=True)):
-            kind = kind_of(ln.label_raw)
-            category, cat_source = categorize(ln.label_raw, kind, ln.amount, None)
+            kind, merchant, category, cat_source = describe(ln.label_raw, ln.amount, None)
             out["statement_lines"].append({
                 **lineage, "row_number": j, "statement_id": sid, "txn_id": txn_id,
                 "account_id": account_id(bank, s.account_ref), "account_ref": s.account_ref,
                 "booking_date": ln.booking_date, "value_date": ln.value_date, "operation_date": None,
                 "amount": ln.amount, "currency": "EUR", "label_raw": ln.label_raw,
-                "label": " ".join(ln.label_raw.split()), "merchant": merchant_of(ln.label_raw), "kind": kind,
+                "label": " ".join(ln.label_raw.split()), "merchant": merchant, "kind": kind,
                 "category": category, "category_source": cat_source})
     return out

@@ -101,9 +101,11 @@ def rebuild(dd: DataDir, *, progress=None) -> dict[str, int]:
             if progress:
                 progress(i + 1, len(paths))
         with dd.open_warehouse() as wh:
-            inserted = 0
-            for (bank, _conn), items in sorted(groups.items()):
-                inserted += load(dd, wh, bank, [sha for _, sha in sorted(items)]).inserted
+            inserted = load_many(dd, wh, [(bank, sha) for (bank, _c), items in groups.items()
+                                          for _, sha in items]).inserted
+            from transforms.user_edits import refresh  # the user's edits are part of what rebuild restores
+
+            refresh(dd.root, wh)
     except BaseException:
         # put the previous state back
         for p in (dd.lake.root, dd.warehouse_path):

@@ -1,4 +1,6 @@
 -- The analyst surface (DESIGN §5). Stable column names; core tables may change.
+-- category/category_source: override > rule (the user's rules.toml, then the default taxonomy) > model
+-- > bank (the bank's own category as a hint) > none. See transforms/user_edits.py.
 CREATE OR REPLACE VIEW marts.transactions AS
 SELECT t.txn_id,
        t.account_id,
@@ -14,11 +16,21 @@ SELECT t.txn_id,
        t.label,
        t.merchant,
        t.kind,
-       t.category,
-       t.category_source,
+       CASE WHEN o.txn_id IS NOT NULL THEN o.category
+            WHEN r.txn_id IS NOT NULL THEN r.category
+            WHEN t.category_source = 'rule' THEN t.category
+            WHEN m.txn_id IS NOT NULL THEN m.category
+            ELSE t.category END AS category,
+       CASE WHEN o.txn_id IS NOT NULL THEN 'override'
+            WHEN r.txn_id IS NOT NULL OR t.category_source = 'rule' THEN 'rule'
+            WHEN m.txn_id IS NOT NULL THEN 'model'
+            ELSE coalesce(t.category_source, 'none') END AS category_source,
        t.pending,
        t.sources,
        t.first_seen_at,
        t.last_seen_at
 FROM core.int_transactions t
-LEFT JOIN core.accounts a USING (account_id);
+LEFT JOIN core.accounts a USING (account_id)
+LEFT JOIN core.category_overrides o USING (txn_id)
+LEFT JOIN core.rule_categories r USING (txn_id)
+LEFT JOIN core.model_categories m USING (txn_id);

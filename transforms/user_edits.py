@@ -1,0 +1,213 @@
+"""The user's category edits, and the refresh that puts them (and the learned fallback) into the warehouse.
+
+Where a transaction's category comes from, in order (``marts.transactions.category_source``):
+
+1. ``override``  ``bankflow categorize TXN_ID CATEGORY``. Kept in ``<data-dir>/overrides.csv``, an
+   append-only journal (txn_id, category, set_at; the last line of a txn_id wins; an empty category
+   clears the override). The file is the source of truth; ``core.category_overrides`` mirrors it.
+2. ``rule``      the user's ordered rules in ``<data-dir>/rules.toml`` (same format as the default
+   taxonomy, ``transforms/rules/categories.toml``; ``bankflow categorize --merchant PATTERN CATEGORY``
+   appends one), then the default taxonomy. Default rules are applied when a payload enters the lake
+   (they depend on the label only); the user's rules are applied here, into ``core.rule_categories``,
+   so that editing rules.toml needs no re-parse.
+3. ``model``     the learned fallback (:mod:`transforms.learn`, needs the ``ml`` extra) for rows with no
+   override and no rule, trained on the rows categorized by 1 and 2, abstaining below its threshold.
+4. ``bank``      the bank's own category as a hint (``bank_categories.toml`` maps it to the taxonomy).
+5. ``none``.
+
+:func:`refresh` runs 1-3 as one warehouse transaction. **Decision**: it runs after every load (sync,
+import) and at the end of ``bankflow rebuild``, and on ``bankflow categorize``; the model is retrained
+from the whole categorized history each time (cheap: training examples are collapsed per distinct
+merchant), so an incremental history and a rebuild end with the same categories. Because overrides and
+rules live in files outside the warehouse, a rebuild (which recreates the warehouse from raw/) keeps them.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+
+from connectors.errors import ConfigError
+from transforms import learn
+from transforms.categorize import CategoryRule, load_user_rules, parse_rules
+from warehouse.db import Warehouse, sql
+
+OVERRIDES_FILE = "overrides.csv"
+RULES_FILE = "rules.toml"
+_OVERRIDE_COLUMNS = ["txn_id", "category", "set_at"]
+
+
+def overrides_path(root: Path) -> Path:
+    return Path(root) / OVERRIDES_FILE
+
+
+def rules_path(root: Path) -> Path:
+    return Path(root) / RULES_FILE
+
+
+# ------------------------------------------------------------------------------------ overrides
+def read_overrides(root: Path) -> dict[str, tuple[str, dt.datetime | None]]:
+    """txn_id -> (category, set_at), the journal replayed (last line wins, empty category clears)."""
+    path = overrides_path(root)
+    if not path.exists():
+        return {}
+    out: dict[str, tuple[str, dt.datetime | None]] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None or not {"txn_id", "category"} <= set(reader.fieldnames):
+            raise ConfigError(f"{path}: expected a CSV with columns {', '.join(_OVERRIDE_COLUMNS)}",
+                              remedy=f"fix {path} (one line per override: txn_id,category,set_at)")
+        for n, row in enumerate(reader, start=2):
+            txn = (row.get("txn_id") or "").strip()
+            if not txn:
+                raise ConfigError(f"{path}: line {n}: empty txn_id", remedy=f"fix {path}")
+            cat = (row.get("category") or "").strip()
+            if not cat:
+                out.pop(txn, None)
+                continue
+            set_at = row.get("set_at") or None
+            out[txn] = (cat, dt.datetime.fromisoformat(set_at) if set_at else None)
+    return out
+
+
+def add_override(root: Path, txn_id: str, category: str | None) -> None:
+    """Append one override to the journal (``category`` None clears the transaction's override)."""
+    path = overrides_path(root)
+    new = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        if new:
+            w.writerow(_OVERRIDE_COLUMNS)
+        w.writerow([txn_id, category or "", _now().isoformat(timespec="seconds")])
+
+
+def add_rule(root: Path, category: str, *, merchant: str | None = None, label: str | None = None,
+             kind: str | None = None, sign: str | None = None) -> CategoryRule:
+    """Append a rule to ``<data-dir>/rules.toml`` (validated first; the file keeps its order, so an
+    earlier, broader rule of yours still wins: edit the file to reorder)."""
+    fields = {"category": category, "merchant": merchant, "label": label, "kind": kind, "sign": sign}
+    # json strings are valid TOML basic strings (same escapes)
+    body = "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in fields.items() if v)
+    block = f"\n[[rule]]\n{body}"
+    path = rules_path(root)
+    rule = parse_rules(block, str(path))[0]
+    text = path.read_text("utf-8") if path.exists() else (
+        "# Your categorization rules: ordered, first match wins, before bankflow's default taxonomy.\n"
+        "# Same keys as transforms/rules/categories.toml: category, label, merchant, kind, sign, account,\n"
+        "# min_amount, max_amount. Applied by the next sync, import, rebuild or `bankflow categorize`.\n")
+    parse_rules(text + block, str(path))  # the whole file must still be valid
+    path.write_text(text + block, "utf-8")
+    return rule
+
+
+# ------------------------------------------------------------------------------------ refresh
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    overrides: int
+    user_rule_rows: int
+    model_rows: int
+    model_examples: int | None
+    model_status: str  # "trained", "no sklearn", "too little history", "disabled"
+
+
+def refresh(root: Path, wh: Warehouse, *, use_model: bool = True,
+            threshold: float = learn.DEFAULT_THRESHOLD) -> RefreshResult:
+    """Re-read the user's edits from ``root`` (the data dir) and recompute user-rule and model categories,
+    in one warehouse transaction."""
+    overrides = read_overrides(root)
+    user_rules = load_user_rules(rules_path(root))
+    rows = wh.fetch("categorize_rows.sql")
+    rule_hits: list[tuple[str, str, str]] = []
+    labelled: dict[str, str] = {}  # txn_id -> category from override or any rule (training data)
+    for txn, label_raw, kind, amount, merchant, acc_no, acc_id, cat, source in rows:
+        hit = _first(user_rules, label_raw, kind, amount, merchant, acc_no, acc_id)
+        if hit is not None:
+            rule_hits.append((txn, hit.category, hit.name))
+            labelled[txn] = hit.category
+        elif source == "rule" and cat:
+            labelled[txn] = cat
+        if txn in overrides:
+            labelled[txn] = overrides[txn][0]
+
+    model_rows: list[tuple[str, str, float]] = []
+    examples: int | None = None
+    if not use_model:
+        status = "disabled"
+    elif not learn.available():
+        status = "no sklearn"
+    else:
+        texts = {r[0]: learn.features(r[1], r[4], r[2], r[3]) for r in rows}
+        model = learn.train(((texts[t], c) for t, c in labelled.items()), threshold=threshold)
+        if model is None:
+            status = "too little history"
+        else:
+            status, examples = "trained", model.examples
+            todo = [t for t in texts if t not in labelled]
+            for txn, (cat, conf) in zip(todo, model.predict([texts[t] for t in todo]), strict=True):
+                if cat is not None:
+                    model_rows.append((txn, cat, conf))
+
+    con = wh.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _replace(con, "edits_overrides", "replace_category_overrides.sql",
+                 {"txn_id": list(overrides), "category": [c for c, _ in overrides.values()],
+                  "set_at": pa.array([s for _, s in overrides.values()], pa.timestamp("us"))})
+        _replace(con, "edits_rule_categories", "replace_rule_categories.sql",
+                 {"txn_id": [r[0] for r in rule_hits], "category": [r[1] for r in rule_hits],
+                  "rule": [r[2] for r in rule_hits]})
+        _replace(con, "edits_model_categories", "replace_model_categories.sql",
+                 {"txn_id": [r[0] for r in model_rows], "category": [r[1] for r in model_rows],
+                  "confidence": pa.array([r[2] for r in model_rows], pa.float64())})
+        result = RefreshResult(len(overrides), len(rule_hits), len(model_rows), examples, status)
+        con.execute(sql("queries", "record_categorize_run.sql"),
+                    {"ran_at": _now(), "overrides": result.overrides, "user_rule_rows": result.user_rule_rows,
+                     "model_rows": result.model_rows, "model_examples": examples, "model_status": status})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _first(rules: tuple[CategoryRule, ...], label_raw: str, kind: str, amount: Decimal, merchant: str | None,
+           acc_no: str | None, acc_id: str) -> CategoryRule | None:
+    if not rules:
+        return None
+    from transforms.categorize import fold
+
+    up = fold(label_raw)
+    for rule in rules:
+        if rule.matches(up, kind, amount, merchant, acc_no) or (
+                rule.account is not None and rule.matches(up, kind, amount, merchant, acc_id)):
+            return rule
+    return None
+
+
+def _replace(con, name: str, query: str, columns: dict) -> None:
+    table = pa.table({k: v if isinstance(v, pa.Array) else pa.array(v, pa.string()) for k, v in columns.items()})
+    con.register(name, table)
+    try:
+        con.execute(sql("queries", query))
+    finally:
+        con.unregister(name)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def refresh_after_load(root: Path, wh: Warehouse) -> RefreshResult | None:
+    """The refresh a sync, an import or a rebuild runs after loading: the user's overrides and rules
+    reach the new rows. Skipped when the user has no edits, so a plain sync never scans the whole ledger
+    in Python; the learned fallback is retrained only by ``bankflow categorize`` and ``bankflow rebuild``
+    (its earlier predictions stay in place meanwhile)."""
+    if not (overrides_path(root).exists() or rules_path(root).exists()):
+        return None
+    return refresh(root, wh, use_model=False)

@@ -1,0 +1,37 @@
+-- Statement lines against the API/CSV rows of the same account (DESIGN §6, "across sources"): one to one
+-- on exact amount, booking dates at most 4 days apart, best label similarity (mutual best). A matched
+-- line is evidence for its row. An unmatched line outside every API/CSV coverage window is the backfill
+-- (it shows as a transaction); an unmatched line inside one is reported by checks/statement_line_unmatched.
+CREATE OR REPLACE VIEW core.int_statement_matches AS
+WITH lines AS (
+    SELECT l.txn_id AS line_id, l.account_id, l.booking_date, l.amount, l.label_raw,
+           EXISTS (SELECT 1 FROM core.int_coverage c
+                   WHERE c.account_id = l.account_id
+                     AND l.booking_date BETWEEN c.window_start AND c.window_end) AS covered
+    FROM core.statement_lines l
+),
+rows AS (
+    SELECT txn_id, account_id, booking_date, amount, label_raw
+    FROM core.transactions WHERE NOT pending AND deleted_at IS NULL
+),
+cand AS (
+    SELECT l.line_id, r.txn_id,
+           jaro_winkler_similarity(upper(strip_accents(l.label_raw)), upper(strip_accents(r.label_raw)))
+             - 0.02 * abs(date_diff('day', l.booking_date, r.booking_date)) AS score
+    FROM lines l
+    JOIN rows r ON r.account_id = l.account_id AND r.amount = l.amount
+               AND r.booking_date BETWEEN l.booking_date - INTERVAL 4 DAY AND l.booking_date + INTERVAL 4 DAY
+    WHERE l.covered
+      AND NOT EXISTS (SELECT 1 FROM core.user_links u WHERE u.action = 'unlink'
+                      AND ((u.a_id = l.line_id AND u.b_id = r.txn_id) OR (u.a_id = r.txn_id AND u.b_id = l.line_id)))
+),
+ranked AS (
+    SELECT *,
+           row_number() OVER (PARTITION BY line_id ORDER BY score DESC, txn_id) AS rl,
+           row_number() OVER (PARTITION BY txn_id ORDER BY score DESC, line_id) AS rt
+    FROM cand
+)
+SELECT l.line_id, l.covered, m.txn_id AS matched_txn_id,
+       CASE WHEN m.txn_id IS NOT NULL THEN 'statement_match' END AS rule, round(m.score, 3) AS score
+FROM lines l
+LEFT JOIN (SELECT * FROM ranked WHERE rl = 1 AND rt = 1) m ON m.line_id = l.line_id;
