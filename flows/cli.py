@@ -291,6 +291,7 @@ def sandbox(write_config: Annotated[Path, typer.Option(help="Where to write the 
 
 # commands kept in their own modules register themselves on `app`
 import flows.cli_categorize  # noqa: E402,F401
+import flows.cli_ledger  # noqa: E402,F401
 
 
 def main() -> None:
@@ -298,4 +299,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run as `python -m flows.cli`: this file is then `__main__`, while the command modules above
+    # registered themselves on the `app` of `flows.cli`; use that one
+    from flows.cli import main as _main
+
+    _main()

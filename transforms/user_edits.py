@@ -208,6 +208,10 @@ def refresh_after_load(root: Path, wh: Warehouse) -> RefreshResult | None:
     reach the new rows. Skipped when the user has no edits, so a plain sync never scans the whole ledger
     in Python; the learned fallback is retrained only by ``bankflow categorize`` and ``bankflow rebuild``
     (its earlier predictions stay in place meanwhile)."""
+    from transforms.user_links import links_path, mirror_links
+
+    if links_path(root).exists():
+        mirror_links(root, wh)
     if not (overrides_path(root).exists() or rules_path(root).exists()):
         return None
     return refresh(root, wh, use_model=False)

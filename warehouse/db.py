@@ -43,6 +43,15 @@ class LoadResult:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    severity: str  # "error" | "warning"
+    columns: list[str]
+    violations: int
+    sample: list[tuple]
+
+
+@dataclass(frozen=True, slots=True)
 class LoadFiles:
     """Lake files of the artifacts one load covers, per entity."""
 
@@ -143,6 +152,25 @@ class Warehouse:
 
     def record_run(self, row: Mapping[str, Any]) -> None:
         self.con.execute(sql("queries", "record_run.sql"), dict(row))
+
+    # -- checks ---------------------------------------------------------------------------------
+    def run_checks(self, *, record: bool = True, sample: int = 5) -> list["CheckResult"]:
+        """Run every ``checks/*.sql`` (each returns the rows that violate it) and record the counts in
+        ``ops.checks``."""
+        results = []
+        for name, text in _sql_files("checks"):
+            severity = "warning" if "-- severity: warning" in text.split("\n", 1)[0] else "error"
+            cur = self.con.execute(text)
+            cols = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+            results.append(CheckResult(name=name.removesuffix(".sql"), severity=severity, columns=cols,
+                                       violations=len(rows), sample=rows[:sample]))
+        if record:
+            now = _now()
+            for r in results:
+                self.con.execute(sql("queries", "record_check.sql"),
+                                 [now, r.name, r.violations, repr(r.sample[:3]) if r.sample else None])
+        return results
 
     # -- reading --------------------------------------------------------------------------------
     def query(self, text: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> duckdb.DuckDBPyConnection:

@@ -103,8 +103,11 @@ def rebuild(dd: DataDir, *, progress=None) -> dict[str, int]:
         with dd.open_warehouse() as wh:
             inserted = load_many(dd, wh, [(bank, sha) for (bank, _c), items in groups.items()
                                           for _, sha in items]).inserted
-            from transforms.user_edits import refresh  # the user's edits are part of what rebuild restores
+            # the user's edits (links, overrides, rules) are part of what rebuild restores
+            from transforms.user_edits import refresh
+            from transforms.user_links import mirror_links
 
+            mirror_links(dd.root, wh)
             refresh(dd.root, wh)
     except BaseException:
         # put the previous state back

@@ -115,3 +115,18 @@ def test_a_run_that_died_before_its_load_is_completed_by_the_next(bank, tmp_path
         with dd.open_warehouse(read_only=True) as wh:
             dupes = wh.query("SELECT count(*) - count(DISTINCT raw_sha256) FROM core.raw_files").fetchone()[0]
         assert dupes == 0
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_reconciliation_checks_pass_on_a_full_sync(bank, tmp_path, monkeypatch):
+    """Every balance the simulated bank reported is reproduced by the ledger (to the cent), statements
+    add up and every statement line inside API coverage found its row."""
+    dd = DataDir(tmp_path)
+    with SandboxSet([bank], common={"seed": 7}) as sims:
+        _sync(sims, dd, monkeypatch, "r1")
+    with dd.open_warehouse() as wh:
+        results = {r.name: r for r in wh.run_checks()}
+        n_balances = wh.query("SELECT count(*) FROM core.balances").fetchone()[0]
+    assert n_balances > 0
+    failing = {n: (r.violations, r.sample) for n, r in results.items() if r.severity == "error" and r.violations}
+    assert failing == {}

@@ -89,3 +89,20 @@ def test_statement_lines_backfill_outside_coverage_and_are_evidence_inside(tmp_p
         unmatched = wh.query("SELECT count(*) FROM core.int_statement_matches "
                              "WHERE covered AND matched_txn_id IS NULL").fetchone()[0]
     assert "statement" in src and unmatched == 0
+
+
+def test_identical_rows_pair_one_to_one_across_sources_and_from_pending(tmp_path):
+    dd = DataDir(tmp_path)
+    coffee = "CB CAFE DU COIN LE 10/10"
+    p = snapshot(dd, [row(10, "-3.40", "OPERATION CARTE", pending=True, month=10)] * 2,
+                 start=D(2026, 10, 1), end=D(2026, 10, 10), at=T0 - td(days=22))
+    api = snapshot(dd, [row(11, "-3.40", coffee, month=10)] * 2 + [row(12, "-9.00", "CB PHARMACIE", month=10)],
+                   start=D(2026, 10, 5), end=D(2026, 10, 31), at=T0)
+    st = statement(dd, [(10, 11, "-3.40", coffee), (10, 11, "-3.40", coffee), (10, 12, "-9.00", "CB PHARMACIE")],
+                   opening="20.00", at=T0)
+    load_all(dd, [p, api, st])
+    assert ledger(dd) == [(D(2026, 10, 11), Decimal("-3.40"), coffee, False)] * 2 + \
+        [(D(2026, 10, 12), Decimal("-9.00"), "CB PHARMACIE", False)]
+    with dd.open_warehouse(read_only=True) as wh:
+        rules = dict(wh.query("SELECT rule, count(*) FROM core.int_links GROUP BY 1").fetchall())
+    assert rules == {"pending_to_booked": 2, "statement_match": 3}

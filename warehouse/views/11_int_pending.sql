@@ -4,24 +4,30 @@
 -- never seen in the same payload as it (two rows shown side by side are two transactions). Among candidates the best score
 -- wins, one to one (each side's best choice must be the other): score = label similarity (Jaro-Winkler
 -- on normalized labels; pending labels are often generic) minus 0.02 per day apart. The user's
--- links.csv can forbid ('unlink') or force ('link') a pair.
+-- links.csv can forbid ('unlink') or force ('link') a pair. Identical rows are numbered within their group
+-- and the k-th preferred for the k-th (see 12_int_statement_matches.sql), so all of them pair up.
 -- A pending row that is not superseded expires when a later payload covering its day no longer shows it.
 CREATE OR REPLACE VIEW core.int_pending_links AS
 WITH seen AS (
     SELECT txn_id, min(fetched_at) AS first_seen_at FROM core.transaction_sightings GROUP BY txn_id
 ),
 pend AS (
-    SELECT t.txn_id, t.account_id, t.booking_date, t.amount, t.label_raw, s.first_seen_at
+    SELECT t.txn_id, t.account_id, t.booking_date, t.amount, t.label_raw, s.first_seen_at,
+           row_number() OVER (PARTITION BY t.account_id, t.booking_date, t.amount, upper(t.label_raw)
+                              ORDER BY t.txn_id) AS ord
     FROM core.transactions t JOIN seen s USING (txn_id) WHERE t.pending AND t.deleted_at IS NULL
 ),
 booked AS (
-    SELECT t.txn_id, t.account_id, t.booking_date, t.amount, t.label_raw, s.first_seen_at
+    SELECT t.txn_id, t.account_id, t.booking_date, t.amount, t.label_raw, s.first_seen_at,
+           row_number() OVER (PARTITION BY t.account_id, t.booking_date, t.amount, upper(t.label_raw)
+                              ORDER BY t.txn_id) AS ord
     FROM core.transactions t JOIN seen s USING (txn_id) WHERE NOT t.pending AND t.deleted_at IS NULL
 ),
 cand AS (
     SELECT p.txn_id AS pending_id, b.txn_id AS booked_id,
            jaro_winkler_similarity(upper(strip_accents(p.label_raw)), upper(strip_accents(b.label_raw)))
-             - 0.02 * abs(date_diff('day', p.booking_date, b.booking_date)) AS score
+             - 0.02 * abs(date_diff('day', p.booking_date, b.booking_date))
+             - 0.0001 * abs(p.ord - b.ord) AS score
     FROM pend p
     JOIN booked b ON b.account_id = p.account_id AND b.amount = p.amount
                  AND b.booking_date BETWEEN p.booking_date - INTERVAL 1 DAY AND p.booking_date + INTERVAL 10 DAY

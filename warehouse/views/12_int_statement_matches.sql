@@ -2,22 +2,30 @@
 -- on exact amount, booking dates at most 4 days apart, best label similarity (mutual best). A matched
 -- line is evidence for its row. An unmatched line outside every API/CSV coverage window is the backfill
 -- (it shows as a transaction); an unmatched line inside one is reported by checks/statement_line_unmatched.
+-- Identical rows (two coffees of one day) have identical scores: each side is numbered within its group
+-- of identical rows and the k-th is preferred for the k-th (a tiny penalty per ordinal apart), so mutual
+-- best pairs them all, one to one.
 CREATE OR REPLACE VIEW core.int_statement_matches AS
 WITH lines AS (
     SELECT l.txn_id AS line_id, l.account_id, l.booking_date, l.amount, l.label_raw,
            EXISTS (SELECT 1 FROM core.int_coverage c
                    WHERE c.account_id = l.account_id
-                     AND l.booking_date BETWEEN c.window_start AND c.window_end) AS covered
+                     AND l.booking_date BETWEEN c.window_start AND c.window_end) AS covered,
+           row_number() OVER (PARTITION BY l.account_id, l.booking_date, l.amount, upper(l.label_raw)
+                              ORDER BY l.txn_id) AS ord
     FROM core.statement_lines l
 ),
 rows AS (
-    SELECT txn_id, account_id, booking_date, amount, label_raw
+    SELECT txn_id, account_id, booking_date, amount, label_raw,
+           row_number() OVER (PARTITION BY account_id, booking_date, amount, upper(label_raw)
+                              ORDER BY txn_id) AS ord
     FROM core.transactions WHERE NOT pending AND deleted_at IS NULL
 ),
 cand AS (
     SELECT l.line_id, r.txn_id,
            jaro_winkler_similarity(upper(strip_accents(l.label_raw)), upper(strip_accents(r.label_raw)))
-             - 0.02 * abs(date_diff('day', l.booking_date, r.booking_date)) AS score
+             - 0.02 * abs(date_diff('day', l.booking_date, r.booking_date))
+             - 0.0001 * abs(l.ord - r.ord) AS score
     FROM lines l
     JOIN rows r ON r.account_id = l.account_id AND r.amount = l.amount
                AND r.booking_date BETWEEN l.booking_date - INTERVAL 4 DAY AND l.booking_date + INTERVAL 4 DAY
