@@ -59,6 +59,8 @@ class Outcome:
     rows_inserted: int = 0
     rows_updated: int = 0
     shas: list[str] = field(default_factory=list)
+    #: an earlier run of this connection landed payloads it did not load (it crashed or failed)
+    recover: bool = False
 
     @property
     def ok(self) -> bool:
@@ -67,6 +69,7 @@ class Outcome:
     def as_row(self, run_id: str) -> dict:
         d = asdict(self)
         d.pop("shas")
+        d.pop("recover")
         d["run_id"] = run_id
         return d
 
@@ -96,6 +99,7 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
                                      credentials=creds, options=conn.options, state=state)
                 loop = asyncio.get_running_loop()
                 parsing: list[asyncio.Future] = []
+                out.recover = dd.raw.is_dirty(conn.bank, conn.name)
                 dd.raw.mark_dirty(conn.bank, conn.name)
                 try:
                     async for art in client.fetch():
@@ -174,13 +178,13 @@ def load_outcomes(dd: DataDir, outcomes: list[Outcome], run_id: str) -> list[Out
         for o in outcomes:
             if o.ok:
                 dd.raw.mark_clean(o.bank, o.connection)
-            wh.record_run(o.as_row(run_id))
+        wh.record_runs([o.as_row(run_id) for o in outcomes])
     return outcomes
 
 
 def _unloaded(dd: DataDir, wh, o: Outcome) -> set[str]:
     """Payloads an earlier, interrupted run landed but did not load (looked for only then)."""
-    if not dd.raw.is_dirty(o.bank, o.connection):
+    if not o.recover:
         return set()
     return {p.name.split(".", 1)[0] for p in pending_shas(dd, wh, o.bank, o.connection)}
 

@@ -29,6 +29,15 @@ def _sql_files(folder: str) -> tuple[tuple[str, str], ...]:
                  if f.name.endswith(".sql"))
 
 
+@cache
+def _views_digest() -> str:
+    import hashlib
+
+    # migrations count too: a changed table under an unchanged view needs the view re-bound
+    parts = [n for n, _t in _sql_files("migrations")] + [t for _n, t in _sql_files("views")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def sql(folder: str, name: str) -> str:
     return dict(_sql_files(folder))[name]
 
@@ -106,8 +115,23 @@ class Warehouse:
         return applied
 
     def create_views(self) -> None:
-        for _name, text in _sql_files("views"):
-            self.con.execute(text)
+        """(Re)create the views when their SQL changed since the last open (a hash is kept in
+        ``ops.view_version``): creating them all costs more than a small incremental load."""
+        digest = _views_digest()
+        self.con.execute("CREATE TABLE IF NOT EXISTS ops.view_version (digest VARCHAR)")
+        row = self.con.execute("SELECT digest FROM ops.view_version").fetchone()
+        if row and row[0] == digest:
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for _name, text in _sql_files("views"):
+                self.con.execute(text)
+            self.con.execute("DELETE FROM ops.view_version")
+            self.con.execute("INSERT INTO ops.view_version VALUES (?)", [digest])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     # -- loading --------------------------------------------------------------------------------
     def load(self, files: LoadFiles) -> LoadResult:
@@ -152,6 +176,17 @@ class Warehouse:
 
     def record_run(self, row: Mapping[str, Any]) -> None:
         self.con.execute(sql("queries", "record_run.sql"), dict(row))
+
+    def record_runs(self, rows: list[Mapping[str, Any]]) -> None:
+        """Record several connections' outcomes in one transaction."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for row in rows:
+                self.record_run(row)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     # -- checks ---------------------------------------------------------------------------------
     def run_checks(self, *, record: bool = True, sample: int = 5) -> list["CheckResult"]:

@@ -103,13 +103,15 @@ def test_a_run_that_died_before_its_load_is_completed_by_the_next(bank, tmp_path
         assert all(o.ok for o in crashed)
         assert not dd.warehouse_path.exists() or _per_account_warehouse(dd) == {}
         assert all(dd.raw.is_dirty(o.bank, o.connection) for o in crashed)
-        # the next run succeeds without fetching those payloads again (as an incremental run would):
-        # they are found in raw/ and loaded, once
-        for o in crashed:
+        # the next run notices, and loads what was landed even if it does not fetch it again (as an
+        # incremental run would not): simulated by forgetting what it fetched
+        nxt = asyncio.run(fetch_all(cfg.connections, dd, {}))
+        assert all(o.ok and o.recover for o in nxt)
+        for o in nxt:
             o.shas = []
-        load_outcomes(dd, crashed, "r2")
+        load_outcomes(dd, nxt, "r2")
         assert _per_account_warehouse(dd) == _per_account_truth(sims)
-        assert not any(dd.raw.is_dirty(o.bank, o.connection) for o in crashed)
+        assert not any(dd.raw.is_dirty(o.bank, o.connection) for o in nxt)
         _sync(sims, dd, monkeypatch, "r3")
         assert _per_account_warehouse(dd) == _per_account_truth(sims)
         with dd.open_warehouse(read_only=True) as wh:
