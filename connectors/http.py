@@ -83,6 +83,8 @@ class Middlewares:
         self._lock = asyncio.Lock()
         self.requests = 0
         self.retries = 0
+        #: seconds the layer chose to wait before each retry (a server's Retry-After, or backoff)
+        self.waits: list[float] = []
 
     async def _pace(self) -> None:
         if self.min_interval <= 0:
@@ -115,7 +117,9 @@ class Middlewares:
                         f"connection {self.connection!r}: {req.method} {redact_url(req.url, self.secrets)} "
                         f"failed after {attempt + 1} tries ({type(exc).__name__})") from None
                 self.retries += 1
-                await asyncio.sleep(self._delay(attempt))
+                wait = self._delay(attempt)
+                self.waits.append(wait)
+                await asyncio.sleep(wait)
                 continue
             log.debug("%s %s %s -> %s in %.0f ms", self.connection, req.method,
                       redact_url(req.url, self.secrets), resp.status, (time.monotonic() - started) * 1000)
@@ -127,6 +131,7 @@ class Middlewares:
                 wait = self._delay(attempt)
             resp.release()
             self.retries += 1
+            self.waits.append(wait)
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from connectors.base import Credentials, SyncState
 from connectors.budgea import BudgeaClient, parse
-from connectors.http import RetryPolicy, open_session
+from connectors.http import RetryPolicy, open_session, session_stats
 from connectors.records import Account, Transaction
 
 TODAY = dt.date(2026, 11, 14)
@@ -15,14 +15,19 @@ FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
 
 
 async def run_client(sb, index: int = 0, *, state: SyncState | None = None, options: dict | None = None,
-                     policy: RetryPolicy = FAST) -> list:
-    """Run BudgeaClient for ``sb.connections[index]`` over a real session; return its artifacts."""
+                     policy: RetryPolicy = FAST, waits: list | None = None) -> list:
+    """Run BudgeaClient for ``sb.connections[index]`` over a real session; return its artifacts.
+    ``waits``, if given, receives the retry layer's chosen waits (seconds)."""
     conn = sb.connections[index]
     creds = Credentials(conn.secrets)
     async with open_session(connection=conn.name, secrets=creds.secret_values(), policy=policy) as session:
         client = BudgeaClient(connection=conn.name, base_url=conn.base_url, session=session, credentials=creds,
                               options={**conn.options, "poll_interval": 0, **(options or {})}, state=state)
-        return [a async for a in client.fetch()]
+        try:
+            return [a async for a in client.fetch()]
+        finally:
+            if waits is not None:
+                waits.extend(session_stats(session).waits)
 
 
 class Store:
