@@ -1,0 +1,30 @@
+"""Bank-specific variations through the whole pipeline (warehouse vs ground truth): every Boursorama
+CSV profile and export knob, Budgea's pagination modes and booking variants, LCL's history gate."""
+from __future__ import annotations
+
+import pytest
+
+from connectors.boursorama.simulator.csv_profiles import PROFILES
+from flows.sandbox import SandboxSet
+from warehouse.ingest import DataDir
+
+from .test_connectors import _per_account_truth, _per_account_warehouse, _sync
+
+CASES = (
+    [("boursorama", {"csv_profile": p}) for p in PROFILES]
+    + [("boursorama", {"export_cap": 40}), ("boursorama", {"session_expiry_mid_export": True}),
+       ("boursorama", {"export_flow": "get_legacy"}), ("boursorama", {"latency": 0.01})]
+    + [("budgea", {"pagination": "offset"}), ("budgea", {"amounts_as_strings": True}),
+       ("budgea", {"fail_5xx": 2})]
+    + [("lcl", {"history_days": None}), ("lcl", {"history_days": 60})]
+)
+
+
+@pytest.mark.parametrize("bank, knobs", CASES, ids=[f"{b}-{'-'.join(f'{k}={v}' for k, v in kn.items())}"
+                                                    for b, kn in CASES])
+def test_warehouse_equals_truth(bank, knobs, tmp_path, monkeypatch):
+    dd = DataDir(tmp_path)
+    with SandboxSet([bank], knobs={bank: knobs}, common={"seed": 11}) as sims:
+        outcomes = _sync(sims, dd, monkeypatch, "r1")
+        assert all(o.ok for o in outcomes), [o.message for o in outcomes]
+        assert _per_account_warehouse(dd) == _per_account_truth(sims)
