@@ -98,7 +98,11 @@ async def bank_slot(bank: str, *, timeout: float = BANK_SLOT_TIMEOUT) -> AsyncIt
         return
     from prefect.concurrency.asyncio import concurrency
 
-    async with concurrency(name, occupy=1, timeout_seconds=timeout, strict=True):
+    # strict: the limit exists (checked above), so failing to take a slot is an error, never a silent
+    # skip; a failed lease renewal (a server hiccup during a long statement download) must not kill
+    # the fetch: the lease (5 min) simply lapses
+    async with concurrency(name, occupy=1, timeout_seconds=timeout, strict=True,
+                           raise_on_lease_renewal_failure=False):
         yield True
 
 

@@ -1,0 +1,35 @@
+-- marts.coverage_gaps: each run of consecutive days, between an account's first and last covered day,
+-- that neither an API/CSV payload window nor a statement period covers (same sources as
+-- marts.coverage). Transactions of those days may be missing without anything noticing: fetch that
+-- period again, or import the statement.
+--   account_id, account_number, gap_start, gap_end (both included), days
+CREATE OR REPLACE VIEW marts.coverage_gaps AS
+WITH covered AS (
+    SELECT DISTINCT account_id, unnest(generate_series(window_start, window_end, INTERVAL 1 DAY))::DATE AS day
+    FROM core.int_coverage
+    WHERE window_end >= window_start
+    UNION
+    SELECT DISTINCT account_id, unnest(generate_series(period_start, period_end, INTERVAL 1 DAY))::DATE AS day
+    FROM core.statements
+    WHERE period_end >= period_start
+),
+runs AS (  -- consecutive covered days share day - row_number
+    SELECT account_id, min(day) AS run_start, max(day) AS run_end
+    FROM (SELECT account_id, day,
+                 day - CAST(row_number() OVER (PARTITION BY account_id ORDER BY day) AS INTEGER) AS grp
+          FROM covered)
+    GROUP BY account_id, grp
+),
+gaps AS (  -- between one covered run and the next
+    SELECT account_id, run_end + 1 AS gap_start,
+           lead(run_start) OVER (PARTITION BY account_id ORDER BY run_start) - 1 AS gap_end
+    FROM runs
+)
+SELECT g.account_id,
+       coalesce(acc.account_number, acc.account_ref) AS account_number,
+       g.gap_start,
+       g.gap_end,
+       date_diff('day', g.gap_start, g.gap_end) + 1 AS days
+FROM gaps g
+LEFT JOIN core.accounts acc ON acc.account_id = g.account_id
+WHERE g.gap_end IS NOT NULL;
