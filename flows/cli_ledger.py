@@ -53,7 +53,9 @@ def links(data_dir: DataDirOpt = Path("data"),
     with wh:
         rows = wh.fetch("links_for.sql", {"txn": txn})
     t = Table(title="links")
-    for col in ("a", "b", "rule", "score", "a label", "b label"):
+    for col in ("a", "b", "rule", "score"):
+        t.add_column(col, no_wrap=True)
+    for col in ("a label", "b label"):
         t.add_column(col)
     for r in rows:
         t.add_row(*["" if v is None else str(v) for v in r])

@@ -75,16 +75,20 @@ def read_overrides(root: Path) -> dict[str, tuple[str, dt.datetime | None]]:
     return out
 
 
-def add_override(root: Path, txn_id: str, category: str | None) -> None:
-    """Append one override to the journal (``category`` None clears the transaction's override)."""
-    path = overrides_path(root)
+def append_journal(path: Path, columns: list[str], values: list[str]) -> None:
+    """Append one line (plus ``set_at``, now) to a user-edit journal CSV, writing its header first."""
     new = not path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         if new:
-            w.writerow(_OVERRIDE_COLUMNS)
-        w.writerow([txn_id, category or "", _now().isoformat(timespec="seconds")])
+            w.writerow(columns)
+        w.writerow([*values, _now().isoformat(timespec="seconds")])
+
+
+def add_override(root: Path, txn_id: str, category: str | None) -> None:
+    """Append one override to the journal (``category`` None clears the transaction's override)."""
+    append_journal(overrides_path(root), _OVERRIDE_COLUMNS, [txn_id, category or ""])
 
 
 def add_rule(root: Path, category: str, *, merchant: str | None = None, label: str | None = None,

@@ -44,14 +44,9 @@ def read_links(root: Path) -> dict[tuple[str, str], tuple[str, dt.datetime | Non
 
 
 def add_link(root: Path, a_id: str, b_id: str, action: str) -> None:
-    path = links_path(root)
-    new = not path.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        if new:
-            w.writerow(COLUMNS)
-        w.writerow([a_id, b_id, action, dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")])
+    from transforms.user_edits import append_journal
+
+    append_journal(links_path(root), COLUMNS, [a_id, b_id, action])
 
 
 def mirror_links(root: Path, wh: Warehouse) -> int:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from connectors.labels import label_date
 from connectors.records import money
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
@@ -58,11 +59,11 @@ _LABEL_DATE = re.compile(
 
 
 def operation_date_from_label(label: str, booked: dt.date | None) -> dt.date | None:
-    """The card/withdrawal date printed in the label, or None. A two-digit year is resolved as the
-    century closest to the booking date (a card payment of 31/12/24 booked on 2025-01-02 stays 2024)."""
+    """The card/withdrawal date printed in the label, or None (see :func:`connectors.labels.label_date`)."""
     m = _LABEL_DATE.search(label)
     if not m:
         return None
+    return label_date(int(m.group(1)), int(m.group(2)), m.group(3), booked)
     day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
     y = int(year)
     if len(year) == 2:

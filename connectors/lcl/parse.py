@@ -19,6 +19,7 @@ from typing import Any
 
 from connectors.artifact import ArtifactMeta
 from connectors.errors import ParseError
+from connectors.labels import label_date
 from connectors.records import Account, BalanceSnapshot, ParsedBatch, Transaction, money
 
 # card payment date inside a label: "CB CARREFOUR CITY 24/08/23", "CB RETRAIT DU 24/08 LYON" (API) and
@@ -70,26 +71,10 @@ def _bool(value: Any, meta: ArtifactMeta, where: str) -> bool:
 
 
 def operation_date(label: str, booking: dt.date) -> dt.date | None:
-    """Card payment date written in a label. Without a year, the nearest date on or before the booking date
-    (within 60 days) is taken; anything implausible gives None (it is label text, not a parse failure)."""
+    """Card payment date written in a label (see :func:`connectors.labels.label_date`): anything
+    implausible gives None (it is label text, not a parse failure)."""
     m = _CARD_DATE.match(label)
-    if not m:
-        return None
-    day, month, year = int(m[1]), int(m[2]), m[3]
-    try:
-        if year:
-            found = dt.date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-            return found if dt.timedelta(0) <= booking - found <= dt.timedelta(days=60) else None
-        for y in (booking.year, booking.year - 1):
-            try:
-                cand = dt.date(y, month, day)
-            except ValueError:
-                continue
-            if dt.timedelta(0) <= booking - cand <= dt.timedelta(days=60):
-                return cand
-    except ValueError:
-        return None
-    return None
+    return label_date(int(m[1]), int(m[2]), m[3], booking) if m else None
 
 
 def parse_accounts(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
