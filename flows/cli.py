@@ -290,6 +290,7 @@ def sandbox(write_config: Annotated[Path, typer.Option(help="Where to write the 
 
 
 # commands kept in their own modules register themselves on `app`
+import flows.cli_backfill_dask  # noqa: E402,F401
 import flows.cli_categorize  # noqa: E402,F401
 import flows.cli_ledger  # noqa: E402,F401
 import flows.cli_ops  # noqa: E402,F401

@@ -1,0 +1,57 @@
+"""``bankflow backfill-dask DIR``: ``bankflow backfill DIR`` with the PDFs parsed on a Dask cluster
+(flows/backfill_dask.py). Registered on the main app by one import at the bottom of flows/cli.py; kept
+apart from flows/backfill_dask.py so that starting the CLI does not import Prefect and Dask."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from connectors.errors import BankflowError
+from flows.cli import DataDirOpt, _fail, app, console, out
+
+
+@app.command("backfill-dask")
+def backfill_dask(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A folder of PDF statements (searched recursively).")],
+    data_dir: DataDirOpt = Path("data"),
+    address: Annotated[Optional[str], typer.Option(
+        help="The Dask scheduler, e.g. tcp://10.0.0.5:8786 (every worker must see --data-dir and have "
+             "bankflow installed). Default: a temporary local cluster.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes of the temporary local cluster.")] = None,
+    bank: Annotated[Optional[str], typer.Option(help="Skip detection: the bank of the PDFs in DIR.")] = None,
+    chunk_size: Annotated[int, typer.Option(help="PDFs per Prefect task.")] = 4,
+) -> None:
+    """Like `backfill DIR`, for large folders: PDF parsing runs as Prefect tasks on a Dask cluster
+    (needs the `dask` extra), then one load. Same results as `backfill DIR`."""
+    if not folder.is_dir():
+        console.print(f"[red]error:[/red] {folder} is not a folder")
+        raise typer.Exit(2)
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".pdf")
+    if not files:
+        console.print(f"[yellow]no PDF file under {folder}[/yellow]")
+        raise typer.Exit(1)
+    # quiet, like the rest of the CLI: Dask logs every scheduler and worker event at INFO (read from
+    # the environment when distributed is first imported, also by the worker processes)
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    try:
+        from flows.backfill_dask import run_on_dask
+
+        console.print(f"parsing {len(files)} PDFs on " + (f"the Dask cluster at {address}" if address
+                                                         else "a temporary local Dask cluster"))
+        results = run_on_dask(files, data_dir, address=address, n_workers=workers, bank=bank,
+                              chunk_size=chunk_size)
+    except BankflowError as exc:
+        _fail(exc)
+    for r in results:
+        if r.status == "ok":
+            out.print(f"[green]ok[/green] {r.file} ({r.bank}): {r.rows_inserted} rows loaded"
+                      + ("" if r.new else " (file already imported)"))
+        else:
+            console.print(f"[red]{r.status}[/red] {r.message}")
+    bad = sum(r.status != "ok" for r in results)
+    if bad:
+        console.print(f"{bad} of {len(results)} files refused; nothing of them was loaded")
+    raise typer.Exit(0 if not bad else 1)
