@@ -7,36 +7,48 @@
 -- links.csv can forbid ('unlink') or force ('link') a pair. Identical rows are numbered within their group
 -- and the k-th preferred for the k-th (see 12_int_statement_matches.sql), so all of them pair up.
 -- A pending row that is not superseded expires when a later payload covering its day no longer shows it.
+-- Only candidate pairs are ever looked at (pending rows are few): their sightings are read for them
+-- alone, so the cost does not grow with the whole ledger.
 CREATE OR REPLACE VIEW core.int_pending_links AS
-WITH seen AS (
-    SELECT txn_id, min(fetched_at) AS first_seen_at FROM core.transaction_sightings GROUP BY txn_id
+WITH pend AS (
+    SELECT txn_id, account_id, booking_date, amount, label_raw,
+           row_number() OVER (PARTITION BY account_id, booking_date, amount, upper(label_raw)
+                              ORDER BY txn_id) AS ord
+    FROM core.transactions WHERE pending AND deleted_at IS NULL
 ),
-pend AS (
-    SELECT t.txn_id, t.account_id, t.booking_date, t.amount, t.label_raw, s.first_seen_at,
-           row_number() OVER (PARTITION BY t.account_id, t.booking_date, t.amount, upper(t.label_raw)
-                              ORDER BY t.txn_id) AS ord
-    FROM core.transactions t JOIN seen s USING (txn_id) WHERE t.pending AND t.deleted_at IS NULL
+pair AS (
+    SELECT p.txn_id AS pending_id, b.txn_id AS booked_id, p.ord AS p_ord, p.booking_date AS p_date,
+           b.booking_date AS b_date, p.label_raw AS p_label, b.label_raw AS b_label, b.account_id, b.amount
+    FROM pend p
+    JOIN core.transactions b ON b.account_id = p.account_id AND b.amount = p.amount
+                            AND NOT b.pending AND b.deleted_at IS NULL
+                            AND b.booking_date BETWEEN p.booking_date - INTERVAL 1 DAY
+                                                   AND p.booking_date + INTERVAL 10 DAY
 ),
-booked AS (
-    SELECT t.txn_id, t.account_id, t.booking_date, t.amount, t.label_raw, s.first_seen_at,
-           row_number() OVER (PARTITION BY t.account_id, t.booking_date, t.amount, upper(t.label_raw)
-                              ORDER BY t.txn_id) AS ord
-    FROM core.transactions t JOIN seen s USING (txn_id) WHERE NOT t.pending AND t.deleted_at IS NULL
+sight AS (
+    SELECT txn_id, raw_sha256, fetched_at FROM core.transaction_sightings
+    WHERE txn_id IN (SELECT pending_id FROM pair UNION ALL SELECT booked_id FROM pair)
+),
+first_seen AS (SELECT txn_id, min(fetched_at) AS first_seen_at FROM sight GROUP BY txn_id),
+co_seen AS (SELECT DISTINCT a.txn_id AS a_id, b.txn_id AS b_id FROM sight a JOIN sight b USING (raw_sha256)),
+booked_ord AS (
+    SELECT booked_id,
+           row_number() OVER (PARTITION BY account_id, b_date, amount, upper(b_label) ORDER BY booked_id) AS ord
+    FROM (SELECT DISTINCT booked_id, account_id, b_date, amount, b_label FROM pair)
 ),
 cand AS (
-    SELECT p.txn_id AS pending_id, b.txn_id AS booked_id,
-           jaro_winkler_similarity(upper(strip_accents(p.label_raw)), upper(strip_accents(b.label_raw)))
-             - 0.02 * abs(date_diff('day', p.booking_date, b.booking_date))
-             - 0.0001 * abs(p.ord - b.ord) AS score
-    FROM pend p
-    JOIN booked b ON b.account_id = p.account_id AND b.amount = p.amount
-                 AND b.booking_date BETWEEN p.booking_date - INTERVAL 1 DAY AND p.booking_date + INTERVAL 10 DAY
-                 AND b.first_seen_at >= p.first_seen_at
-    WHERE NOT EXISTS (SELECT 1 FROM core.transaction_sightings sp
-                      JOIN core.transaction_sightings sb ON sb.raw_sha256 = sp.raw_sha256
-                      WHERE sp.txn_id = p.txn_id AND sb.txn_id = b.txn_id)
+    SELECT c.pending_id, c.booked_id,
+           jaro_winkler_similarity(upper(strip_accents(c.p_label)), upper(strip_accents(c.b_label)))
+             - 0.02 * abs(date_diff('day', c.p_date, c.b_date))
+             - 0.0001 * abs(c.p_ord - bo.ord) AS score
+    FROM pair c
+    JOIN booked_ord bo USING (booked_id)
+    JOIN first_seen fp ON fp.txn_id = c.pending_id
+    JOIN first_seen fb ON fb.txn_id = c.booked_id
+    WHERE fb.first_seen_at >= fp.first_seen_at
+      AND NOT EXISTS (SELECT 1 FROM co_seen x WHERE x.a_id = c.pending_id AND x.b_id = c.booked_id)
       AND NOT EXISTS (SELECT 1 FROM core.user_links u WHERE u.action = 'unlink'
-                      AND ((u.a_id = p.txn_id AND u.b_id = b.txn_id) OR (u.a_id = b.txn_id AND u.b_id = p.txn_id)))
+                      AND u.a_id = c.pending_id AND u.b_id = c.booked_id)
 ),
 ranked AS (
     SELECT *,
