@@ -57,7 +57,7 @@ class BoursoramaClient(Connector):
             raise ProtocolChanged(f"unknown Boursorama export_flow {self.export_flow!r} (post | legacy_get)")
         self.export_days = int(o.get("export_days", 90))
         self.export_cap = int(o.get("export_cap", 1000))
-        # statements: "auto" downloads those newer than what the warehouse has, "always" all of them
+        # statements: "auto" only those older than the CSV export's history, "always" all of them
         # (bankflow backfill), "never" none; statements_since bounds them from below
         self.statements = self.statements_mode()
         self.want_statements = self.statements != "never"
@@ -194,11 +194,11 @@ class BoursoramaClient(Connector):
                                content_type=res.content_type)]
 
     async def _statements(self, numbers: dict[str, str]) -> AsyncIterator[RawArtifact]:
-        skip_before = (self.state.max_booking_date - dt.timedelta(days=62)
-                       if self.state.max_booking_date and self.statements == "auto" else None)
+        # "auto": a statement is fetched only where the CSV export stops (one dated D covers about the
+        # month before D); inside the export's history it would only be evidence. "always" (bankflow
+        # backfill, the monthly-statements deployment): every statement, from statements_since on.
+        csv_start = self._start_date() if self.statements == "auto" else None
         since = self.option_date("statements_since")
-        if since and (skip_before is None or since > skip_before):
-            skip_before = since
         for key, number in numbers.items():
             params = [("FiltersType[accountsKeys][]", key), ("FiltersType[fromDate]", "01/01/1970"),
                       ("FiltersType[toDate]", self.today.strftime("%d/%m/%Y"))]
@@ -206,7 +206,7 @@ class BoursoramaClient(Connector):
             params.append(("FiltersType[buttons][submit]", ""))
             html, _, _ = await self._page(DOCUMENTS_PATH, "statements list", params)
             for link in pages.parse_statement_rows(html.decode("utf-8", errors="replace")):
-                if skip_before and link.date < skip_before:
+                if (since and link.date < since) or (csv_start and link.date - dt.timedelta(days=40) >= csv_start):
                     continue
                 url = URL(self.base_url + "/").join(URL(link.url))
                 body, status, ctype = await self._download(str(url), link.doc_id)

@@ -3,6 +3,7 @@ sandbox over real sockets, then compare the warehouse with the simulator's groun
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections import defaultdict
 from decimal import Decimal
@@ -19,12 +20,13 @@ import tomllib
 BANKS = sorted(b for b, s in all_specs().items() if s.start_sandbox is not None)
 
 
-def _sync(sims: SandboxSet, dd: DataDir, monkeypatch, run_id: str):
+def _sync(sims: SandboxSet, dd: DataDir, monkeypatch, run_id: str, options: dict | None = None):
     text, env = sims.config(env_prefix="BF_CONTRACT")
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     cfg = parse_config(tomllib.loads(text))
-    outcomes = asyncio.run(fetch_all(cfg.connections, dd, {}))
+    conns = [dataclasses.replace(c, options={**c.options, **(options or {})}) for c in cfg.connections]
+    outcomes = asyncio.run(fetch_all(conns, dd, {}))
     return load_outcomes(dd, outcomes, run_id)
 
 
