@@ -54,3 +54,23 @@ def test_a_statement_line_the_api_does_not_have_is_reported(tmp_path):
     with dd.open_warehouse() as wh:   # break a statement: the table-level guard fires
         wh.query("UPDATE core.statements SET closing_balance = closing_balance + 1")
     assert _checks(dd)["statement_not_reconciled"] == 1
+
+
+def test_duplicate_keys_are_reported(tmp_path):
+    dd = DataDir(tmp_path)
+    load_all(dd, [snapshot(dd, [row(3, "-40.00", "PRLV SEPA EDF")], start=D(2026, 11, 1), end=D(2026, 11, 3), at=T0)])
+    assert _checks(dd)["duplicate_keys"] == 0
+    with dd.open_warehouse() as wh:  # what a faulty load would leave: the same transaction twice
+        wh.query("INSERT INTO core.transactions SELECT * FROM core.transactions")
+    assert _checks(dd)["duplicate_keys"] == 1
+
+
+def test_reloading_a_payload_adds_no_sighting(tmp_path):
+    dd = DataDir(tmp_path)
+    s = snapshot(dd, [row(3, "-40.00", "PRLV SEPA EDF"), row(3, "-40.00", "PRLV SEPA EDF")],
+                 start=D(2026, 11, 1), end=D(2026, 11, 3), at=T0)
+    load_all(dd, [s])
+    load_all(dd, [s])  # the same payload again (e.g. a recovery scan that finds it)
+    with dd.open_warehouse(read_only=True) as wh:
+        assert wh.query("SELECT count(*) FROM core.transaction_sightings").fetchone()[0] == 2
+        assert wh.query("SELECT count(*) FROM core.transactions").fetchone()[0] == 2

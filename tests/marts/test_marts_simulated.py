@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import dataclasses
 import datetime as dt
 import re
 import tomllib
@@ -32,7 +33,10 @@ def wh(tmp_path_factory):
         for k, v in env.items():
             mp.setenv(k, v)
         cfg = parse_config(tomllib.loads(text))
-        outcomes = load_outcomes(dd, asyncio.run(fetch_all(cfg.connections, dd, {})), "r1")
+        # every statement, as the monthly-statements deployment fetches them (by default Boursorama
+        # fetches only those older than its CSV history)
+        conns = [dataclasses.replace(c, options={**c.options, "statements": "always"}) for c in cfg.connections]
+        outcomes = load_outcomes(dd, asyncio.run(fetch_all(conns, dd, {})), "r1")
         assert all(o.ok for o in outcomes), [o.message for o in outcomes]
     w = dd.open_warehouse(read_only=True)
     yield w

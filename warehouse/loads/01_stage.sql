@@ -21,4 +21,5 @@ SELECT s.*,
          ELSE 'same'
        END AS action
 FROM latest s
-LEFT JOIN core.transactions t ON t.txn_id = s.txn_id;
+LEFT JOIN (SELECT * FROM core.transactions WHERE account_id IN (SELECT account_id FROM latest)) t
+       ON t.txn_id = s.txn_id;
