@@ -162,23 +162,32 @@ def query(sql_text: Annotated[str, typer.Argument(metavar="SQL", help="A query; 
 
     with dd.open_warehouse(read_only=True) as wh:
         try:
-            df = wh.query(sql_text).df()
+            cur = wh.query(sql_text)
+            columns = [d[0] for d in cur.description or []]
+            rows = cur.fetchall()
         except duckdb.Error as exc:
             console.print(f"[red]query failed:[/red] {exc}")
             raise typer.Exit(2) from None
+    # no pandas here: it would turn DECIMAL amounts into floats (6122.5 for 6122.50)
     if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(columns)
+        w.writerows(["" if v is None else str(v) for v in r] for r in rows)
     elif fmt == "json":
-        sys.stdout.write(df.to_json(orient="records", date_format="iso", default_handler=str) + "\n")
+        import json
+
+        sys.stdout.write(json.dumps([dict(zip(columns, r)) for r in rows], default=str, ensure_ascii=False) + "\n")
     else:
         t = Table(show_lines=False)
-        for c in df.columns:
+        for c in columns:
             t.add_column(str(c))
-        for row in df.head(limit).itertuples(index=False):
+        for row in rows[:limit]:
             t.add_row(*["" if v is None else str(v) for v in row])
         out.print(t)
-        if len(df) > limit:
-            console.print(f"({len(df)} rows, {limit} shown; use --limit or --format csv)")
+        if len(rows) > limit:
+            console.print(f"({len(rows)} rows, {limit} shown; use --limit or --format csv)")
 
 
 @app.command("import")
