@@ -30,9 +30,8 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from connectors.artifact import make_artifact
-from connectors.errors import BankflowError, ConfigError, ParseError
-from flows.importer import KIND_BY_SUFFIX, ImportResult, detect_bank
+from connectors.errors import BankflowError, ConfigError
+from flows.importer import ImportResult, land_file
 from transforms.user_edits import refresh_after_load
 from warehouse.ingest import DataDir, load_many, to_lake
 
@@ -75,27 +74,6 @@ def parse_chunk(data_dir: str, paths: list[str], first: str = "", n_more: int = 
     return out
 
 
-def _land(dd: DataDir, f: Path, connection: str, bank: str | None) -> tuple[ImportResult, Path | None]:
-    """Read, recognise and land one user file (as import_files does)."""
-    res = ImportResult(file=str(f))
-    try:
-        if not f.is_file():
-            raise ParseError("no such file", file=str(f))
-        body = f.read_bytes()
-        kind = KIND_BY_SUFFIX.get(f.suffix.lower())
-        if kind is None:
-            raise ParseError(f"unsupported file type {f.suffix or '(none)'}; expected .csv or .pdf", file=str(f))
-        res.bank = detect_bank(body, f.name, bank)
-        art = make_artifact(body, bank=res.bank, connection=connection, kind=kind,  # type: ignore[arg-type]
-                            resource="statement" if kind == "pdf" else "transactions", source_name=f.name)
-        path, res.new = dd.raw.land(art)
-        res.sha256 = art.meta.sha256
-        return res, path
-    except BankflowError as exc:
-        res.status, res.message = exc.outcome, exc.describe()
-        return res, None
-
-
 @flow(name="bankflow-parse-statements", log_prints=False, persist_result=False)
 def parse_statements_flow(paths: list[str] | None = None, data_dir: str = "data", folder: str | None = None,
                           connection: str = "backfill", bank: str | None = None,
@@ -110,7 +88,7 @@ def parse_statements_flow(paths: list[str] | None = None, data_dir: str = "data"
     results: list[ImportResult] = []
     by_path: dict[str, list[ImportResult]] = {}  # two copies of one file land once: one path, two results
     for f in files:
-        res, path = _land(dd, f, connection, bank)
+        res, path = land_file(dd, f, connection=connection, bank=bank)
         results.append(res)
         if path is not None:
             by_path.setdefault(str(path), []).append(res)

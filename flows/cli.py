@@ -7,13 +7,16 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from connectors.errors import BankflowError
+
+if TYPE_CHECKING:
+    from flows.importer import ImportResult
 
 # Prefect defaults for a command-line tool on a machine that may have no network: no telemetry, quiet
 # logs (our own progress display says what happens), a generous start-up timeout for the local server.
@@ -230,6 +233,11 @@ def backfill(folder: Annotated[Optional[Path], typer.Argument(
         _print_outcomes(summary)
         raise typer.Exit(0 if summary["ok"] else 1)
     assert folder is not None
+    _import_and_report(pdfs_in(folder), data_dir, "backfill", bank)
+
+
+def pdfs_in(folder: Path) -> list[Path]:
+    """The PDF files under ``folder`` (recursively), or a clear exit when there are none."""
     if not folder.is_dir():
         console.print(f"[red]error:[/red] {folder} is not a folder")
         raise typer.Exit(2)
@@ -237,7 +245,7 @@ def backfill(folder: Annotated[Optional[Path], typer.Argument(
     if not files:
         console.print(f"[yellow]no PDF file under {folder}[/yellow]")
         raise typer.Exit(1)
-    _import_and_report(files, data_dir, "backfill", bank)
+    return files
 
 
 def _import_and_report(files: list[Path], data_dir: Path, connection: str, bank: str | None) -> None:
@@ -251,6 +259,11 @@ def _import_and_report(files: list[Path], data_dir: Path, connection: str, bank:
         task = progress.add_task("files", total=len(files))
         results = import_files(DataDir(data_dir), files, connection=connection, bank=bank,
                                progress=lambda i, n: progress.update(task, completed=i, total=n))
+    report_imports(results)
+
+
+def report_imports(results: "list[ImportResult]") -> None:
+    """One line per imported file, then exit 1 if any was refused."""
     for r in results:
         if r.status == "ok":
             out.print(f"[green]ok[/green] {r.file} ({r.bank}): {r.rows_inserted} rows loaded"

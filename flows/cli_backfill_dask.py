@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from connectors.errors import BankflowError
-from flows.cli import DataDirOpt, _fail, app, console, out
+from flows.cli import DataDirOpt, _fail, app, console, pdfs_in, report_imports
 
 
 @app.command("backfill-dask")
@@ -26,13 +26,7 @@ def backfill_dask(
 ) -> None:
     """Like `backfill DIR`, for large folders: PDF parsing runs as Prefect tasks on a Dask cluster
     (needs the `dask` extra), then one load. Same results as `backfill DIR`."""
-    if not folder.is_dir():
-        console.print(f"[red]error:[/red] {folder} is not a folder")
-        raise typer.Exit(2)
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".pdf")
-    if not files:
-        console.print(f"[yellow]no PDF file under {folder}[/yellow]")
-        raise typer.Exit(1)
+    files = pdfs_in(folder)
     # quiet, like the rest of the CLI: Dask logs every scheduler and worker event at INFO (read from
     # the environment when distributed is first imported, also by the worker processes)
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
@@ -45,13 +39,4 @@ def backfill_dask(
                               chunk_size=chunk_size)
     except BankflowError as exc:
         _fail(exc)
-    for r in results:
-        if r.status == "ok":
-            out.print(f"[green]ok[/green] {r.file} ({r.bank}): {r.rows_inserted} rows loaded"
-                      + ("" if r.new else " (file already imported)"))
-        else:
-            console.print(f"[red]{r.status}[/red] {r.message}")
-    bad = sum(r.status != "ok" for r in results)
-    if bad:
-        console.print(f"{bad} of {len(results)} files refused; nothing of them was loaded")
-    raise typer.Exit(0 if not bad else 1)
+    report_imports(results)

@@ -52,31 +52,40 @@ def detect_bank(body: bytes, name: str, bank: str | None = None) -> str:
     return matches[0]
 
 
+def land_file(dd: DataDir, f: Path, *, connection: str, bank: str | None) -> tuple[ImportResult, Path | None]:
+    """Read, recognise and land one user file. Returns its result and landed path (None if refused)."""
+    res = ImportResult(file=str(f))
+    try:
+        if not f.is_file():
+            raise ParseError("no such file", file=str(f))
+        body = f.read_bytes()
+        kind = KIND_BY_SUFFIX.get(f.suffix.lower())
+        if kind is None:
+            raise ParseError(f"unsupported file type {f.suffix or '(none)'}; expected .csv or .pdf", file=str(f))
+        res.bank = detect_bank(body, f.name, bank)
+        art = make_artifact(body, bank=res.bank, connection=connection, kind=kind,  # type: ignore[arg-type]
+                            resource="statement" if kind == "pdf" else "transactions", source_name=f.name)
+        path, res.new = dd.raw.land(art)
+        res.sha256 = art.meta.sha256
+        return res, path
+    except BankflowError as exc:
+        res.status, res.message = exc.outcome, exc.describe()
+        return res, None
+
+
 def import_files(dd: DataDir, files: list[Path], *, connection: str = "import", bank: str | None = None,
                  progress: Callable[[int, int], None] | None = None) -> list[ImportResult]:
     results: list[ImportResult] = []
     jobs: list[tuple[ImportResult, Path, Future | None]] = []
     for f in files:
-        res = ImportResult(file=str(f))
+        res, path = land_file(dd, f, connection=connection, bank=bank)
         results.append(res)
-        try:
-            if not f.is_file():
-                raise ParseError("no such file", file=str(f))
-            body = f.read_bytes()
-            kind = KIND_BY_SUFFIX.get(f.suffix.lower())
-            if kind is None:
-                raise ParseError(f"unsupported file type {f.suffix or '(none)'}; expected .csv or .pdf", file=str(f))
-            res.bank = detect_bank(body, f.name, bank)
-            art = make_artifact(body, bank=res.bank, connection=connection, kind=kind,  # type: ignore[arg-type]
-                                resource="statement" if kind == "pdf" else "transactions", source_name=f.name)
-            path, res.new = dd.raw.land(art)
-            res.sha256 = art.meta.sha256
-            fut = parse_pool().submit(to_lake, dd, path) if kind in POOLED_KINDS else None
-            if fut is None:
-                _parse_now(dd, res, path)
-            jobs.append((res, path, fut))
-        except BankflowError as exc:
-            res.status, res.message = exc.outcome, exc.describe()
+        if path is None:
+            continue
+        fut = parse_pool().submit(to_lake, dd, path) if path.suffix.lstrip(".") in POOLED_KINDS else None
+        if fut is None:
+            _parse_now(dd, res, path)
+        jobs.append((res, path, fut))
     for i, (res, path, fut) in enumerate(jobs):
         if fut is not None:
             try:
