@@ -6,12 +6,16 @@ connection into the warehouse in one transaction.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from connectors.artifact import ArtifactMeta, RawArtifact
 from connectors.errors import ParseError
+from connectors.records import ParsedBatch
 from connectors.registry import get_spec
-from transforms.normalize import normalize
+from transforms.normalize import normalize, normalize_many
 from warehouse.db import LoadFiles, LoadResult, Warehouse
 from warehouse.lake import Lake
 from warehouse.raw_store import RawStore
@@ -30,25 +34,29 @@ class DataDir:
         return Warehouse(self.warehouse_path, read_only=read_only)
 
 
+def parse_artifact(dd: DataDir, art: RawArtifact, path: Path) -> ParsedBatch:
+    """One landed payload through its bank's pure parser; any failure is a ParseError naming the file."""
+    meta = art.meta
+    if meta.kind == "pdf":
+        from connectors import statements
+
+        statements.use_cache(dd.root / "cache" / "statements")
+    try:
+        return get_spec(meta.bank).parse(art.body, meta)
+    except ParseError:
+        raise
+    except Exception as exc:  # a parser bug must still name the file
+        raise ParseError(f"{type(exc).__name__}: {exc}", file=str(path),
+                         remedy="this looks like a bankflow parser bug; please report it with the file") from exc
+
+
 def to_lake(dd: DataDir, path: Path) -> tuple[str, str, str]:
     """Parse a landed payload into the lake. Returns (bank, connection, sha256)."""
     art = dd.raw.read(path)
     meta = art.meta
     if not dd.lake.has(meta.bank, meta.sha256):
-        if meta.kind == "pdf":
-            from connectors import statements
-
-            statements.use_cache(dd.root / "cache" / "statements")
-        spec = get_spec(meta.bank)
-        try:
-            batch = spec.parse(art.body, meta)
-        except ParseError:
-            raise
-        except Exception as exc:  # a parser bug must still name the file
-            raise ParseError(f"{type(exc).__name__}: {exc}", file=str(path),
-                             remedy="this looks like a bankflow parser bug; please report it with the file") from exc
-        rows = normalize(batch, meta, unique_ids=spec.unique_txn_ids)
-        dd.lake.write(meta, path, rows)
+        batch = parse_artifact(dd, art, path)
+        dd.lake.write(meta, path, normalize(batch, meta, unique_ids=get_spec(meta.bank).unique_txn_ids))
     return meta.bank, meta.connection, meta.sha256
 
 
@@ -80,29 +88,103 @@ def pending_shas(dd: DataDir, wh: Warehouse, bank: str, connection: str) -> list
     return [p for p in dd.raw.iter_paths(bank, connection) if p.name.split(".", 1)[0] not in loaded]
 
 
-def rebuild(dd: DataDir, *, progress=None) -> dict[str, int]:
+# rows per lake part written by rebuild: bounds the parsed records held in memory (~1 KB per row)
+PART_ROWS = 250_000
+
+
+class PartWriter:
+    """Collects parsed payloads per bank and writes them as lake parts of about ``part_rows`` rows (the
+    last part of each bank at :meth:`close`, which must be called).
+
+    A part is normalized in the caller's thread and written by one background thread, so writing part k
+    overlaps normalizing part k+1 (the Parquet writer releases the GIL). ``seconds["normalize"]`` adds up
+    normalizing, ``seconds["write_wait"]`` the time :meth:`close` waited for writes still running."""
+
+    def __init__(self, dd: DataDir, part_rows: int | None = None) -> None:
+        self.dd, self.part_rows = dd, part_rows or PART_ROWS
+        self._held: dict[str, list[tuple[ArtifactMeta, Path, ParsedBatch]]] = {}
+        self._rows: dict[str, int] = {}
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="lake-part")
+        self._writes: list[Future[str]] = []
+        self.seconds = {"normalize": 0.0, "write_wait": 0.0}
+        self.parts = 0
+
+    def add(self, meta: ArtifactMeta, raw_path: Path, batch: ParsedBatch) -> None:
+        self._held.setdefault(meta.bank, []).append((meta, raw_path, batch))
+        n = self._rows.get(meta.bank, 0) + len(batch.transactions) + sum(len(s.lines) for s in batch.statements)
+        self._rows[meta.bank] = n
+        if n >= self.part_rows:
+            self._flush(meta.bank)
+
+    def close(self) -> None:
+        """Write what is held and wait for every write; a failed write raises here."""
+        try:
+            for bank in list(self._held):
+                self._flush(bank)
+            t = time.perf_counter()
+            for f in self._writes:
+                f.result()
+            self.seconds["write_wait"] += time.perf_counter() - t
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "PartWriter":
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # no new part; let a write in flight finish before the caller cleans up
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _flush(self, bank: str) -> None:
+        items = self._held.pop(bank, [])
+        self._rows.pop(bank, None)
+        if not items:
+            return
+        for f in self._writes:  # a failed earlier write stops the run now, not at close()
+            if f.done() and f.exception():
+                f.result()
+        unique = get_spec(bank).unique_txn_ids
+        t = time.perf_counter()
+        tables = normalize_many([(m, b, unique) for m, _p, b in items])
+        self.seconds["normalize"] += time.perf_counter() - t
+        self._writes.append(self._pool.submit(self.dd.lake.write_part, bank, [(m, p) for m, p, _b in items], tables))
+        self.parts += 1
+
+
+def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Recreate the lake and the warehouse from ``raw/`` alone (DESIGN invariant 2). The old lake and
-    warehouse are moved aside first and removed only once the rebuild succeeded."""
+    warehouse are moved aside first and removed only once the rebuild succeeded.
+
+    Payloads are parsed one by one and normalized in batches of ~:data:`PART_ROWS` rows per bank, each
+    batch written as one lake part (see :mod:`warehouse.lake`), then everything is loaded in one
+    transaction."""
     import shutil
 
-    stamp = __import__("time").strftime("%Y%m%d%H%M%S")
+    stamp = time.strftime("%Y%m%d%H%M%S")
     aside = dd.root / f".rebuild-old-{stamp}"
     aside.mkdir(parents=True)
     for p in (dd.lake.root, dd.warehouse_path):
         if p.exists():
             shutil.move(str(p), aside / p.name)
+    dd.lake = Lake(dd.lake.root)
     try:
-        groups: dict[tuple[str, str], list[tuple]] = {}
         paths = list(dd.raw.iter_paths())
-        for i, path in enumerate(paths):
-            bank, conn, sha = to_lake(dd, path)
-            fetched = dd.raw.read(path).meta.fetched_at
-            groups.setdefault((bank, conn), []).append((fetched, sha))
-            if progress:
-                progress(i + 1, len(paths))
+        loaded: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        with PartWriter(dd) as parts:
+            for i, path in enumerate(paths):
+                art = dd.raw.read(path)
+                key = (art.meta.bank, art.meta.sha256)
+                if key not in seen:  # the same bytes landed for two connections: parsed once, as to_lake does
+                    seen.add(key)
+                    parts.add(art.meta, path, parse_artifact(dd, art, path))
+                    loaded.append(key)
+                if progress:
+                    progress(i + 1, len(paths))
         with dd.open_warehouse() as wh:
-            inserted = load_many(dd, wh, [(bank, sha) for (bank, _c), items in groups.items()
-                                          for _, sha in items]).inserted
+            inserted = load_many(dd, wh, loaded).inserted
             # the user's edits (links, overrides, rules) are part of what rebuild restores
             from transforms.user_edits import refresh
             from transforms.user_links import mirror_links
@@ -116,6 +198,7 @@ def rebuild(dd: DataDir, *, progress=None) -> dict[str, int]:
                 shutil.rmtree(p) if p.is_dir() else p.unlink()
             if (aside / p.name).exists():
                 shutil.move(str(aside / p.name), p)
+        dd.lake = Lake(dd.lake.root)
         shutil.rmtree(aside, ignore_errors=True)
         raise
     shutil.rmtree(aside, ignore_errors=True)

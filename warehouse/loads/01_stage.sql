@@ -1,12 +1,34 @@
--- Stage the lake files of the payloads being loaded: one version per key (the newest server version,
--- then the newest fetch), and what the load will do with it: insert, update or nothing ("same").
+-- Stage the lake files of the payloads being loaded: one version per key, and what the load will do with
+-- it: insert, update or nothing ("same").
 -- A row is rewritten only when a newer server version arrives (Budgea last_update), or, for sources
--- without one, when a later fetch shows different values.
+-- without one, when a later fetch shows different values. So that one load of many payloads (a rebuild)
+-- gives the rows the same lineage (raw_sha256, fetched_at) as loading them one by one, the version kept
+-- is the FIRST sighting of the newest content: payloads ordered by server version then fetch time, the
+-- start of the last run of identical values.
 CREATE OR REPLACE TEMP TABLE stage_txn AS
-WITH latest AS (
+WITH src AS (
     SELECT * FROM read_parquet($txn_files, union_by_name = true)
-    QUALIFY row_number() OVER (PARTITION BY txn_id
-                               ORDER BY source_updated_at DESC NULLS LAST, fetched_at DESC, raw_sha256) = 1
+),
+-- Most keys are seen once in a load: only the others go through the windows (a third of the stage's
+-- time at 1M rows)
+twice AS (
+    SELECT txn_id FROM src GROUP BY txn_id HAVING count(*) > 1
+),
+runs AS (
+    SELECT *,
+           (booking_date, value_date, operation_date, amount, label_raw, pending, deleted_at, source_updated_at)
+           IS DISTINCT FROM lag((booking_date, value_date, operation_date, amount, label_raw, pending, deleted_at,
+                                 source_updated_at))
+                            OVER (PARTITION BY txn_id ORDER BY source_updated_at ASC NULLS FIRST, fetched_at,
+                                                               raw_sha256) AS starts_run
+    FROM src WHERE txn_id IN (SELECT txn_id FROM twice)
+),
+latest AS (
+    SELECT * FROM src WHERE txn_id NOT IN (SELECT txn_id FROM twice)
+    UNION ALL
+    (SELECT * EXCLUDE (starts_run) FROM runs WHERE starts_run
+     QUALIFY row_number() OVER (PARTITION BY txn_id
+                                ORDER BY source_updated_at DESC NULLS LAST, fetched_at DESC, raw_sha256 DESC) = 1)
 )
 SELECT s.*,
        CASE
