@@ -98,6 +98,20 @@ class _MerchantSpec:
     processor: re.Pattern[str]
     tail: re.Pattern[str]
     lead_city: re.Pattern[str]
+    generic_any: re.Pattern[str] | None = None  # the same patterns joined (speed): see _joined
+    prefix_any: re.Pattern[str] | None = None
+
+
+def _joined(patterns: list[str], named: bool = False) -> re.Pattern[str] | None:
+    """One alternation of ``patterns`` (pattern i as group ``_i`` when ``named``), so one ``re`` call does
+    the work of one call per pattern; None when joining could change what a pattern means (numbered
+    backreferences and conditionals: group numbers shift; inline global flags; clashing group names)."""
+    if any(re.search(r"\\[1-9]|\(\?\(", p) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?P<_{i}>{p})" if named else f"(?:{p})" for i, p in enumerate(patterns)))
+    except re.error:
+        return None
 
 
 @cache
@@ -114,6 +128,8 @@ def _merchant_spec() -> _MerchantSpec:
         processor=re.compile("|".join(f"(?:{p})" for p in d["processor"])),
         tail=re.compile(rf"(?:^|[ ,])(?:{suffix}|(?:(?:DE|DU|D) )?(?:\d{{2,5}} )?(?:{cities})(?: \d{{1,2}}(?:E|EME|ER)?)?)$"),
         lead_city=re.compile(rf"^(?:\d{{2,5}} )?(?:{cities})(?: \d{{1,2}}(?:E|EME|ER)?)? (?=\S)"),
+        generic_any=_joined(d["generic"]),
+        prefix_any=_joined([p["pattern"] for p in d["prefix"]], named=True),
     )
 
 
@@ -238,7 +254,7 @@ def merchant_of(label_raw: str) -> str | None:
 def _merchant(label_raw: str) -> str | None:
     spec = _merchant_spec()
     s = fold(label_raw)
-    if any(p.search(s) for p in spec.generic):
+    if spec.generic_any.search(s) if spec.generic_any else any(p.search(s) for p in spec.generic):
         return None
     cp = spec.counterparty.search(s)
     if cp:
@@ -246,21 +262,53 @@ def _merchant(label_raw: str) -> str | None:
     else:
         city_first = False
         for _ in range(3):  # a label can carry two prefixes ("FACT 120324 CB*1234 ...")
-            for pat, city_follows in spec.prefixes:
-                m = pat.match(s)
-                if m and m.end() > 0:
-                    s, city_first = s[m.end():], city_first or city_follows
-                    break
-            else:
+            found = _prefix(s, spec)
+            if found is None:
                 break
+            s, city_first = s[found[0]:], city_first or found[1]
         if city_first:
             s = spec.lead_city.sub("", s, count=1)
+    return _merchant_name(s)
+
+
+def _prefix(s: str, spec: _MerchantSpec) -> tuple[int, bool] | None:
+    """(end, city_follows) of the first prefix pattern, in file order, matching a non-empty start of s."""
+    if spec.prefix_any is not None:
+        m = spec.prefix_any.match(s)
+        if m is None:
+            return None
+        if m.end() > 0:  # the first pattern that matches; an empty match is skipped: the loop below
+            return m.end(), spec.prefixes[int(m.lastgroup[1:])][1]
+    for pat, city_follows in spec.prefixes:
+        m = pat.match(s)
+        if m and m.end() > 0:
+            return m.end(), city_follows
+    return None
+
+
+# Speed: the labels of one merchant differ mostly in what the steps above remove (card number, date), so
+# the steps below are cached on the string left (they are a pure function of it), and the tail stripping
+# (the cities alternation is tried after every space) on the string the noise steps leave.
+@lru_cache(maxsize=1 << 16)
+def _merchant_name(s: str) -> str | None:
+    """Steps 4-7 of ``merchants.toml`` on a folded label without its prefix (see :func:`_merchant`)."""
+    spec = _merchant_spec()
     s = spec.cut.sub("", s)
     s = " ".join(spec.noise.sub(" ", s).split())
     s = spec.processor.sub("", s).replace("*", " ")
-    s = " ".join(s.split()).strip(" ,-/.")
-    kept = _strip_tail(s, spec.tail)
+    return _without_tail(" ".join(s.split()).strip(" ,-/."))
+
+
+@lru_cache(maxsize=1 << 16)
+def _without_tail(s: str) -> str | None:
+    kept = _strip_tail(s, _merchant_spec().tail)
     return (kept or s) or None
+
+
+def clear_caches() -> None:
+    """Empty every per-label cache of this module (cold-cache benchmarks, tests that swap rule files)."""
+    for f in (_kind, _merchant, _merchant_name, _without_tail, _default_category):
+        f.cache_clear()
 
 
 def categorize(label_raw: str, kind: str, amount: Decimal, bank_category: str | None,

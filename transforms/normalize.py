@@ -12,21 +12,17 @@ Lineage on every row: ``raw_sha256`` (the landed file), ``connection``, ``fetche
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from connectors.artifact import ArtifactMeta
 from connectors.records import ParsedBatch
-try:  # TEMP until describe_bulk lands
-    from transforms.describe_bulk import describe_columns
-except ImportError:
-    def describe_columns(label_raw, amount, bank_category):  # type: ignore[no-redef]
-        from transforms.categorize import describe
-        r = [describe(a, b, c) for a, b, c in zip(label_raw.to_pylist(), amount.to_pylist(), bank_category.to_pylist())]
-        return pa.table({"kind": [x[0] for x in r], "merchant": [x[1] for x in r], "category": [x[2] for x in r],
-                         "category_source": [x[3] for x in r]})
-from transforms.identify import account_id, keys_input, keys_table, statement_line_keys, transaction_key_columns
+from transforms.describe_bulk import describe_columns
+from transforms.identify import (account_id, account_id_column, label_forms, statement_line_keys,
+                                 transaction_key_columns)
 from warehouse.lake import SCHEMAS
 
 SOURCE_BY_KIND = {"json": "api", "html": "api", "csv": "csv", "pdf": "statement"}
@@ -59,53 +55,51 @@ def _lineage(meta: ArtifactMeta) -> dict[str, Any]:
 def _transactions(items: Sequence[Item]) -> pa.Table:
     schema = SCHEMAS["transactions"]
     per_payload: dict[str, list[Any]] = {k: [] for k in (
-        "bank", "connection", "raw_sha256", "fetched_at", "row_number", "source", "window_start", "window_end")}
-    keys: dict[str, list[Any]] = {}
-    labels: dict[str, str] = {}
+        "payload", "bank", "connection", "raw_sha256", "fetched_at", "row_number", "source", "window_start",
+        "window_end", "unique")}
     txs = []
     for p, (meta, batch, unique_ids) in enumerate(items):
         n = len(batch.transactions)
         if not n:
             continue
         txs.extend(batch.transactions)
-        for k, v in (("bank", meta.bank), ("connection", meta.connection), ("raw_sha256", meta.sha256),
-                     ("fetched_at", meta.fetched_at), ("source", SOURCE_BY_KIND.get(meta.kind, meta.kind)),
-                     ("window_start", batch.window_start), ("window_end", batch.window_end)):
+        for k, v in (("payload", p), ("bank", meta.bank), ("connection", meta.connection),
+                     ("raw_sha256", meta.sha256), ("fetched_at", meta.fetched_at),
+                     ("source", SOURCE_BY_KIND.get(meta.kind, meta.kind)), ("window_start", batch.window_start),
+                     ("window_end", batch.window_end), ("unique", unique_ids)):
             per_payload[k].extend([v] * n)
         per_payload["row_number"].extend(range(n))
-        for k, v in keys_input(meta.bank, batch.transactions, unique_ids=unique_ids, payload=p,
-                               labels=labels).items():
-            keys.setdefault(k, []).extend(v)
     if not txs:
         return schema.empty_table()
-    ids = transaction_key_columns(keys_table(keys))
-    label_raw = [t.label_raw for t in txs]
-    label_raw_a = pa.array(label_raw, pa.string())
-    amount = pa.array(keys["amount"], schema.field("amount").type)
-    bank_category = pa.array([t.bank_category for t in txs], pa.string())
-    described = describe_columns(label_raw_a, amount, bank_category)
-    spaced: dict[str, str] = {}
 
-    def label(t) -> str:  # the bank's display label, else the raw one with single spaces
-        if t.label:
-            return t.label
-        s = spaced.get(t.label_raw)
-        if s is None:
-            s = spaced[t.label_raw] = " ".join(t.label_raw.split())
-        return s
+    def col(name: str) -> pa.Array:
+        return pa.array(list(map(attrgetter(name), txs)), schema.field(name).type)
 
+    bank = pa.array(per_payload["bank"], pa.string())
+    account_ref, label_raw, amount = col("account_ref"), col("label_raw"), col("amount")
+    pending, booking_date, bank_txn_id = col("pending"), col("booking_date"), col("bank_txn_id")
+    spaced, nlabel = label_forms(label_raw)
+    # the bank's id is the key when its ids are unique (ConnectorSpec.unique_txn_ids) and the row has one
+    has_id = pc.and_(pc.is_valid(bank_txn_id), pc.not_equal(pc.fill_null(bank_txn_id, ""), ""))
+    by_id = pc.and_(pa.array(per_payload.pop("unique"), pa.bool_()), has_id)
+    ids = transaction_key_columns({
+        "payload": pa.array(per_payload.pop("payload"), pa.int32()), "bank": bank, "account_ref": account_ref,
+        "pending": pending, "booking_date": booking_date, "amount": amount, "nlabel": nlabel,
+        "bank_txn_id": bank_txn_id, "by_id": by_id})
+    bank_category = col("bank_category")
+    described = describe_columns(label_raw, amount, bank_category)
+    shown = col("label")  # the bank's display label, else the raw one with single spaces
+    label = pc.if_else(pc.fill_null(pc.not_equal(shown, ""), False), shown, spaced)
     cols: dict[str, Any] = {
-        **per_payload,
-        "txn_id": ids["txn_id"], "account_id": ids["account_id"], "account_ref": keys["account_ref"],
+        **per_payload, "bank": bank,
+        "txn_id": ids["txn_id"], "account_id": account_id_column(bank, account_ref), "account_ref": account_ref,
         "source_key": ids["source_key"], "occurrence": ids["occurrence"],
-        "booking_date": keys["booking_date"], "value_date": [t.value_date for t in txs],
-        "operation_date": [t.operation_date for t in txs], "amount": amount,
-        "currency": [t.currency for t in txs], "label_raw": label_raw_a, "label": [label(t) for t in txs],
+        "booking_date": booking_date, "value_date": col("value_date"), "operation_date": col("operation_date"),
+        "amount": amount, "currency": col("currency"), "label_raw": label_raw, "label": label,
         "merchant": described["merchant"], "kind": described["kind"], "category": described["category"],
-        "category_source": described["category_source"], "pending": keys["pending"],
-        "bank_txn_id": keys["bank_txn_id"], "bank_category": bank_category,
-        "bank_type": [t.bank_type for t in txs], "deleted_at": [t.deleted_at for t in txs],
-        "source_updated_at": [t.source_updated_at for t in txs]}
+        "category_source": described["category_source"], "pending": pending, "bank_txn_id": bank_txn_id,
+        "bank_category": bank_category, "bank_type": col("bank_type"), "deleted_at": col("deleted_at"),
+        "source_updated_at": col("source_updated_at")}
     arrays = [c if isinstance(c, (pa.Array, pa.ChunkedArray)) else pa.array(c, f.type)
               for f in schema for c in (cols[f.name],)]
     return pa.Table.from_arrays([a.cast(f.type) if a.type != f.type else a for a, f in zip(arrays, schema)],

@@ -156,16 +156,15 @@ class Lake:
 
     def files(self, entity: str, bank: str, shas: Iterable[str]) -> list[str]:
         """The files holding these artifacts' rows of ``entity`` (a part file once, however many of its
-        artifacts are asked for)."""
+        artifacts are asked for). An artifact is in a part or in its own file, never both: ``to_lake``
+        skips what a part holds, and a rebuild starts from an empty lake."""
         parts = self._part_index().get(bank, {})
-        out: dict[str, None] = {}
+        seen: dict[str, bool] = {}
         for s in shas:
-            p = self.path(entity, bank, s)
-            if not p.exists() and s in parts:
-                p = self.path(entity, bank, parts[s])
-            if p.exists():
-                out[str(p)] = None
-        return list(out)
+            p = str(self.path(entity, bank, parts.get(s, s)))
+            if p not in seen:
+                seen[p] = os.path.exists(p)
+        return [p for p, ok in seen.items() if ok]
 
 
 def _counts(table: pa.Table) -> list[tuple[str, int]]:

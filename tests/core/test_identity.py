@@ -1,8 +1,12 @@
 import datetime as dt
 from decimal import Decimal
 
+import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
+
 from connectors.records import Transaction
-from transforms.identify import normalize_label, transaction_keys
+from transforms.identify import label_forms, normalize_label, transaction_keys
 
 D = dt.date(2026, 11, 2)
 
@@ -42,3 +46,20 @@ def test_pending_and_booked_are_different_rows_and_bank_ids_win_when_unique():
     # with non-unique bank ids, the content decides
     z = transaction_keys("b", [_t(bank_txn_id="42"), _t(bank_txn_id="42")], unique_ids=False)
     assert z[0][0] != z[1][0]
+
+
+# labels with every kind of whitespace Python knows in and out of ASCII, accents, ligatures, emoji
+_CHARS = st.sampled_from(list("aZé É0/*.-'\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u2003\u3000œßﬁ€😀"))
+
+
+@given(st.lists(st.text(_CHARS, max_size=12), min_size=1, max_size=20))
+def test_column_wise_label_forms_equal_the_python_functions(labels):
+    spaced, norm = label_forms(pa.array(labels, pa.string()))
+    assert spaced.to_pylist() == [" ".join(x.split()) for x in labels]
+    assert norm.to_pylist() == [normalize_label(x) for x in labels]
+
+
+def test_label_forms_fast_path_is_checked_against_python():
+    # a label whose only difference is ASCII whitespace Python splits on but a naive \s would not (\x1c)
+    spaced, norm = label_forms(pa.array(["carte\x1ccafe  ", "\x0bprlv"]))
+    assert spaced.to_pylist() == ["carte cafe", "prlv"] and norm.to_pylist() == ["CARTE CAFE", "PRLV"]
