@@ -166,6 +166,18 @@ class Warehouse:
         return LoadResult(inserted=sum(v[0] for v in per_conn.values()), updated=sum(v[1] for v in per_conn.values()),
                           artifacts=len(files.artifacts), per_connection=per_conn)
 
+    def restore_ops_history(self, tables: Mapping[str, Any]) -> None:
+        """Append run-history rows read from a previous warehouse (``bankflow rebuild``): a mapping of
+        ``sync_runs``/``checks``/``categorize_runs`` to Arrow tables; a missing one counts as empty."""
+        names = ("sync_runs", "checks", "categorize_runs")
+        for n in names:
+            self.con.register(f"old_{n}", tables[n] if n in tables else self.con.table(f"ops.{n}").limit(0).to_arrow_table())
+        try:
+            self.con.execute(sql("queries", "restore_ops_history.sql"))
+        finally:
+            for n in names:
+                self.con.unregister(f"old_{n}")
+
     def loaded_shas(self, bank: str, connection: str) -> set[str]:
         rows = self.con.execute(sql("queries", "loaded_shas.sql"), [bank, connection]).fetchall()
         return {r[0] for r in rows}

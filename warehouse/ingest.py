@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import pyarrow as pa
+
 from connectors.artifact import ArtifactMeta, RawArtifact
 from connectors.errors import ParseError
 from connectors.records import ParsedBatch
@@ -159,9 +161,11 @@ def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) 
 
     Payloads are parsed one by one and normalized in batches of ~:data:`PART_ROWS` rows per bank, each
     batch written as one lake part (see :mod:`warehouse.lake`), then everything is loaded in one
-    transaction."""
+    transaction. The run history (``ops.sync_runs``, ``ops.checks``, ``ops.categorize_runs``) is carried
+    over from the warehouse being replaced when it can be read."""
     import shutil
 
+    history = _ops_history(dd.warehouse_path)
     stamp = time.strftime("%Y%m%d%H%M%S")
     aside = dd.root / f".rebuild-old-{stamp}"
     aside.mkdir(parents=True)
@@ -185,6 +189,7 @@ def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) 
                     progress(i + 1, len(paths))
         with dd.open_warehouse() as wh:
             inserted = load_many(dd, wh, loaded).inserted
+            wh.restore_ops_history(history)
             # the user's edits (links, overrides, rules) are part of what rebuild restores
             from transforms.user_edits import refresh
             from transforms.user_links import mirror_links
@@ -203,3 +208,26 @@ def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) 
         raise
     shutil.rmtree(aside, ignore_errors=True)
     return {"payloads": len(paths), "transactions": inserted}
+
+
+OPS_HISTORY = ("sync_runs", "checks", "categorize_runs")
+
+
+def _ops_history(path: Path) -> dict[str, pa.Table]:
+    """The ``ops`` run-history tables of an existing warehouse (empty when there is none, or when it
+    cannot be read: a damaged warehouse is a reason to rebuild, not a reason to fail)."""
+    import duckdb
+
+    if not path.exists():
+        return {}
+    out: dict[str, pa.Table] = {}
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            for name in OPS_HISTORY:
+                try:
+                    out[name] = con.table(f"ops.{name}").to_arrow_table()
+                except duckdb.CatalogException:  # an older warehouse without that table
+                    pass
+    except duckdb.Error:
+        return {}
+    return out

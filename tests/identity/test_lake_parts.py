@@ -96,3 +96,35 @@ def test_a_failed_part_write_leaves_the_previous_lake_and_warehouse(tmp_path, mo
     assert _state(dd) == before
     assert sorted(p.relative_to(dd.lake.root) for p in dd.lake.root.rglob("*.parquet")) == lake_files
     assert not list(tmp_path.glob(".rebuild-old-*"))
+
+
+def _run(run_id: str) -> dict:
+    at = dt.datetime(2026, 11, 3, 9)
+    return {"run_id": run_id, "connection": "c1", "bank": "boursorama", "started_at": at, "finished_at": at,
+            "status": "ok", "message": None, "artifacts_fetched": 2, "artifacts_new": 1, "rows_inserted": 4,
+            "rows_updated": 0, "requests": 7}
+
+
+def test_rebuild_keeps_the_run_history(tmp_path, synthetic_parser):
+    dd = DataDir(tmp_path)
+    load_all(dd, _history(dd))
+    with dd.open_warehouse() as wh:
+        wh.record_runs([_run("r1"), _run("r2")])
+        wh.run_checks()
+        checks = wh.query("SELECT count(*) FROM ops.checks").fetchone()[0]
+    assert checks > 0
+    rebuild(dd)
+    with dd.open_warehouse(read_only=True) as wh:
+        assert wh.query("SELECT run_id, rows_inserted FROM ops.sync_runs ORDER BY run_id").fetchall() == \
+            [("r1", 4), ("r2", 4)]
+        assert wh.query("SELECT count(*) FROM ops.checks").fetchone()[0] == checks
+
+
+def test_rebuild_does_not_need_a_readable_old_warehouse(tmp_path, synthetic_parser):
+    dd = DataDir(tmp_path)
+    items = _history(dd)
+    dd.warehouse_path.write_bytes(b"this is not a DuckDB file")   # damaged: a reason to rebuild
+    rebuild(dd)
+    with dd.open_warehouse(read_only=True) as wh:
+        assert wh.query("SELECT count(*) FROM core.raw_files").fetchone()[0] == len(items)
+        assert wh.query("SELECT count(*) FROM ops.sync_runs").fetchone()[0] == 0

@@ -25,9 +25,12 @@ ZERO = Decimal("0.00")
 
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory):
-    """One sync of the simulator (seed 7; a short history to stay fast), opened read-only."""
+    """One sync of the simulator (seed 7; a short history to stay fast), opened read-only. The bank's
+    "today" is pinned: whether card payments are pending at the sync depends on the day (a run just after
+    midnight on 2026-11-25 found none), and the pending figures must be exercised whatever the date."""
     dd = DataDir(tmp_path_factory.mktemp("marts"))
-    with SandboxSet(["boursorama"], knobs={"boursorama": {"months": 8, "statement_months": 4}},
+    today = dt.date(2026, 11, 24)
+    with SandboxSet(["boursorama"], knobs={"boursorama": {"months": 8, "statement_months": 4, "today": today}},
                     common={"seed": 7}) as sims, pytest.MonkeyPatch.context() as mp:
         text, env = sims.config(env_prefix="BF_MARTS")
         for k, v in env.items():
