@@ -19,6 +19,7 @@ in Python (:func:`normalize_label`, once per distinct label) so it is one functi
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 import unicodedata
@@ -89,9 +90,26 @@ def _sql(name: str) -> str:
     return resources.files("transforms").joinpath("sql", name).read_text("utf-8")
 
 
-_DUCK = duckdb.connect(":memory:")
-_DUCK.execute(_sql("macros.sql"))
+_DUCK: tuple[int, duckdb.DuckDBPyConnection] | None = None  # (pid, in-memory DuckDB) of this process
 _DUCK_LOCK = threading.Lock()
+# A DuckDB inherited through fork must never be closed or collected in the child: its destructor waits
+# for worker threads that only exist in the parent (the child hangs). It is parked here instead.
+_INHERITED: list[duckdb.DuckDBPyConnection] = []
+
+
+def _cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on this process's in-memory DuckDB, created on first use (and again in a forked child: a
+    DuckDB opened before a fork is not used after it)."""
+    global _DUCK
+    with _DUCK_LOCK:
+        if _DUCK is None or _DUCK[0] != os.getpid():
+            if _DUCK is not None:
+                _INHERITED.append(_DUCK[1])
+            con = duckdb.connect(":memory:")
+            con.execute(_sql("macros.sql"))
+            _DUCK = (os.getpid(), con)
+        return _DUCK[1].cursor()
+
 _KEYS_SQL = _sql("transaction_keys.sql")
 
 KEYS_SCHEMA = pa.schema([("i", pa.int64()), ("payload", pa.int32()), ("bank", pa.string()),
@@ -108,8 +126,7 @@ def transaction_key_columns(columns: dict[str, pa.Array | list]) -> pa.Table:
     keys_in = pa.table([pa.array(np.arange(n, dtype=np.int64))]
                        + [c if isinstance(c, pa.Array) else pa.array(c, f.type)
                           for f in KEYS_SCHEMA if f.name != "i" for c in (columns[f.name],)], schema=KEYS_SCHEMA)
-    with _DUCK_LOCK:
-        cur = _DUCK.cursor()
+    cur = _cursor()
     try:
         cur.register("keys_in", keys_in)
         return cur.sql(_KEYS_SQL).to_arrow_table()

@@ -63,3 +63,17 @@ def test_label_forms_fast_path_is_checked_against_python():
     # a label whose only difference is ASCII whitespace Python splits on but a naive \s would not (\x1c)
     spaced, norm = label_forms(pa.array(["carte\x1ccafe  ", "\x0bprlv"]))
     assert spaced.to_pylist() == ["carte cafe", "prlv"] and norm.to_pylist() == ["CARTE CAFE", "PRLV"]
+
+
+def _keys_in_child(_: int) -> list:
+    return transaction_keys("b", [_t(), _t()], unique_ids=False)
+
+
+def test_keys_in_a_forked_worker_equal_the_parents():
+    # the PDF parse pool forks after the parent has used its in-memory DuckDB: the child opens its own
+    import multiprocessing as mp
+
+    parent = transaction_keys("b", [_t(), _t()], unique_ids=False)
+    with mp.get_context("fork").Pool(1) as pool:
+        child = pool.map_async(_keys_in_child, [0]).get(timeout=60)[0]
+    assert child == parent and len({k[0] for k in child}) == 2
