@@ -63,10 +63,8 @@ def _transactions(items: Sequence[Item]) -> pa.Table:
         if not n:
             continue
         txs.extend(batch.transactions)
-        for k, v in (("payload", p), ("bank", meta.bank), ("connection", meta.connection),
-                     ("raw_sha256", meta.sha256), ("fetched_at", meta.fetched_at),
-                     ("source", SOURCE_BY_KIND.get(meta.kind, meta.kind)), ("window_start", batch.window_start),
-                     ("window_end", batch.window_end), ("unique", unique_ids)):
+        for k, v in (*_lineage(meta).items(), ("payload", p), ("source", SOURCE_BY_KIND.get(meta.kind, meta.kind)),
+                     ("window_start", batch.window_start), ("window_end", batch.window_end), ("unique", unique_ids)):
             per_payload[k].extend([v] * n)
         per_payload["row_number"].extend(range(n))
     if not txs:

@@ -100,7 +100,7 @@ class PartWriter:
 
     A part is normalized in the caller's thread and written by one background thread, so writing part k
     overlaps normalizing part k+1 (the Parquet writer releases the GIL). ``seconds["normalize"]`` adds up
-    normalizing, ``seconds["write_wait"]`` the time :meth:`close` waited for writes still running."""
+    normalizing (the rebuild benchmark reports it apart from the writes)."""
 
     def __init__(self, dd: DataDir, part_rows: int | None = None) -> None:
         self.dd, self.part_rows = dd, part_rows or PART_ROWS
@@ -108,7 +108,7 @@ class PartWriter:
         self._rows: dict[str, int] = {}
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="lake-part")
         self._writes: list[Future[str]] = []
-        self.seconds = {"normalize": 0.0, "write_wait": 0.0}
+        self.seconds = {"normalize": 0.0}
         self.parts = 0
 
     def add(self, meta: ArtifactMeta, raw_path: Path, batch: ParsedBatch) -> None:
@@ -123,10 +123,8 @@ class PartWriter:
         try:
             for bank in list(self._held):
                 self._flush(bank)
-            t = time.perf_counter()
             for f in self._writes:
                 f.result()
-            self.seconds["write_wait"] += time.perf_counter() - t
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
