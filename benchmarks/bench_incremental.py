@@ -52,9 +52,10 @@ import pyarrow.parquet as pq  # noqa: E402
 import synth  # noqa: E402
 from bench_rebuild import IDS_SQL  # noqa: E402
 from transforms.categorize import describe  # noqa: E402
-from transforms.normalize import normalize  # noqa: E402
+from pipeline.normalize import normalize
 from warehouse.db import _sql_files  # noqa: E402
-from warehouse.ingest import DataDir, load_many  # noqa: E402
+from pipeline.datadir import DataDir
+from pipeline.ingest import load_many
 
 START, MONTHS = dt.date(2023, 1, 1), 36
 CHECKSUM = ("SELECT count(*), sum(hash(t)) FROM core.transactions t "

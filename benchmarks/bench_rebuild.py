@@ -4,14 +4,14 @@ DuckDB's bare scan-and-window-dedupe of the same rows in the same run. Target: 1
 Starts from canonical records (``ParsedBatch`` per account-month, from ``benchmarks/synth.py``): raw bank
 bytes are not parsed, as in the issue's stage list. Stages timed:
 
-1. normalize  ``transforms.normalize.normalize_many`` per lake part of ~250k rows, as ``bankflow rebuild``
-              does it (``warehouse.ingest.PartWriter``): identity keys in DuckDB, kind/merchant/category
+1. normalize  ``pipeline.normalize.normalize_many`` per lake part of ~250k rows, as ``bankflow rebuild``
+              does it (``pipeline.rebuild.PartWriter``): identity keys in DuckDB, kind/merchant/category
               once per distinct label
 2. lake       ``warehouse.lake.Lake.write_part`` (one Parquet file per part and entity)
 3. open       ``Warehouse(...)``: migrations + views on an empty file
-4. load       ``warehouse.ingest.load_many`` of every payload in one transaction (``loads/*.sql``),
+4. load       ``pipeline.ingest.load_many`` of every payload in one transaction (``loads/*.sql``),
               with the time of each load file
-5. refresh    ``transforms.user_edits.refresh`` (``bankflow rebuild`` runs it last: user edits + model);
+5. refresh    ``pipeline.edits.refresh`` (``bankflow rebuild`` runs it last: user edits + model);
               reported beside the total, not in it
 
 Bare baselines (fresh DuckDB file in the same directory, default threads):
@@ -45,7 +45,9 @@ import pyarrow.parquet as pq  # noqa: E402
 import synth  # noqa: E402
 from transforms import categorize  # noqa: E402
 from warehouse.db import _sql_files  # noqa: E402
-from warehouse.ingest import DataDir, PartWriter, load_many  # noqa: E402
+from pipeline.datadir import DataDir
+from pipeline.ingest import load_many
+from pipeline.rebuild import PartWriter
 
 NORM_LABEL_SQL = "upper(strip_accents(trim(regexp_replace(label_raw, '\\s+', ' ', 'g'))))"
 OCC_SQL = f"""
@@ -85,7 +87,7 @@ def bare(workdir: Path, query: str, files, name: str) -> tuple[float, int]:
 
 
 def run(rows: int, seed: int, workdir: Path, *, refresh: bool, breakdown: bool) -> None:
-    from transforms.user_edits import refresh as refresh_edits
+    from pipeline.edits import refresh as refresh_edits
 
     print(f"rebuild benchmark: {rows:,} rows requested, workdir {workdir}, {synth.loadavg()}")
     t = time.perf_counter()
@@ -176,7 +178,8 @@ def breakdown_normalize(batches) -> None:
     import pyarrow as pa
 
     from transforms.describe_bulk import describe_columns
-    from transforms.identify import label_forms, transaction_key_columns
+    from pipeline.keys import transaction_key_columns
+    from transforms.identify import label_forms
 
     txs = [tx for _m, b in batches for tx in b.transactions]
     t = time.perf_counter()
@@ -210,7 +213,7 @@ def breakdown_normalize(batches) -> None:
 
 def profile(rows: int, seed: int, workdir: Path) -> None:
     """cProfile of normalize + lake write + load + refresh (a separate run; times are inflated)."""
-    from transforms.user_edits import refresh as refresh_edits
+    from pipeline.edits import refresh as refresh_edits
 
     batches = synth.payloads(synth.generate(rows, seed=seed))
     dd = DataDir(workdir / "prof")

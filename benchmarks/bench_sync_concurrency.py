@@ -26,7 +26,7 @@ from pathlib import Path
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
 
-from flows.sandbox import SandboxProcess, sandbox_config  # noqa: E402
+from pipeline.sandbox import SandboxProcess, sandbox_config
 
 
 def sync(conns, data_dir: Path) -> float:

@@ -1,7 +1,7 @@
 """Statement backfill on a Dask cluster: ``bankflow backfill-dask DIR [--address tcp://host:8786]``.
 
-The same work as :func:`flows.importer.import_files` (land every file, parse each to the lake, load all
-good files in one transaction), with the CPU-heavy step, :func:`warehouse.ingest.to_lake` on PDF
+The same work as :func:`pipeline.importer.import_files` (land every file, parse each to the lake, load all
+good files in one transaction), with the CPU-heavy step, :func:`pipeline.ingest.to_lake` on PDF
 statements (~80 ms a page in pdfplumber), spread over a Dask cluster by prefect-dask's
 ``DaskTaskRunner``: one Prefect task per chunk of files. Worth it for bulk backfills (years of
 statements, many users); a daily sync parses a handful of pages and keeps the local process pool.
@@ -13,7 +13,7 @@ Who does what:
 * each task parses its chunk's landed payloads from ``raw/`` into ``lake/``, so **every Dask worker
   must see the same data dir** (one machine, or a shared file system; object storage needs the fsspec
   lake, see docs/scaling.md); a file the parser refuses is reported and removed from ``raw/``;
-* the flow then loads the lake files of every good file with one :func:`warehouse.ingest.load_many`
+* the flow then loads the lake files of every good file with one :func:`pipeline.ingest.load_many`
   (DuckDB takes one writer: only the driver writes the warehouse).
 
 Tasks return small dicts (no records), keep no results and no cache (``NO_CACHE``), so no bank data
@@ -31,9 +31,10 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from connectors.errors import BankflowError, ConfigError
-from flows.importer import ImportResult, land_file
-from transforms.user_edits import refresh_after_load
-from warehouse.ingest import DataDir, load_many, to_lake
+from pipeline.importer import ImportResult, land_file
+from pipeline.edits import refresh_after_load
+from pipeline.datadir import DataDir
+from pipeline.ingest import load_many, to_lake
 
 #: files per Prefect task: a statement is 1-4 pages (0.1-0.3 s of parsing) and a task costs a few ms
 #: of orchestration plus a round trip to the scheduler; 4 files keeps that overhead near 1%
@@ -80,7 +81,7 @@ def parse_statements_flow(paths: list[str] | None = None, data_dir: str = "data"
                           chunk_size: int = DEFAULT_CHUNK) -> list[dict]:
     """Land ``paths`` (or every PDF under ``folder``), parse them on the flow's task runner (run it
     through :func:`run_on_dask`, or ``.with_options(task_runner=dask_task_runner(...))``), load the
-    good ones in one transaction. Returns one :class:`flows.importer.ImportResult` (as a dict) per file."""
+    good ones in one transaction. Returns one :class:`pipeline.importer.ImportResult` (as a dict) per file."""
     files = [Path(p) for p in paths or []]
     if folder:
         files += sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() == ".pdf")

@@ -31,11 +31,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
-from flows.config import ConnectionConfig, load_config
-from flows.progress import current_progress
+from pipeline.config import ConnectionConfig, load_config
+from pipeline.progress import current_progress
 from connectors.base import SyncState
-from flows.runner import Outcome, bank_semaphore, fetch_connection, load_outcomes, sync_states
-from warehouse.ingest import DataDir
+from pipeline.runner import Outcome, bank_semaphore, fetch_connection, load_outcomes, sync_states
+from pipeline.datadir import DataDir
 
 
 log = logging.getLogger("bankflow.sync")

@@ -14,7 +14,7 @@ All patterns are Python regular expressions searched in the *folded* label (:fun
 no accents, single spaces), so a rule never has to spell "PRÉLÈVEMENT" and "PRELEVEMENT" twice.
 
 Where the other sources come in (overrides, the user's ``rules.toml``, the learned model) and in which
-order the warehouse picks them: see :mod:`transforms.user_edits`.
+order the warehouse picks them: see :mod:`pipeline.edits`.
 """
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from connectors.errors import ConfigError
@@ -176,15 +175,9 @@ def parse_rules(text: str, file: str) -> tuple[CategoryRule, ...]:
     return tuple(_parse_rule(r, f"rule {i + 1}", file) for i, r in enumerate(data.get("rule", [])))
 
 
-def load_user_rules(path: Path | None) -> tuple[CategoryRule, ...]:
-    if path is None or not Path(path).exists():
-        return ()
-    return parse_rules(Path(path).read_text("utf-8"), str(path))
-
-
-def load_rules(path: Path | None = None) -> tuple[CategoryRule, ...]:
-    """The user's rules (if ``path``) followed by the default taxonomy."""
-    return load_user_rules(path) + default_rules()
+def load_rules(user_rules: tuple[CategoryRule, ...] = ()) -> tuple[CategoryRule, ...]:
+    """The user's rules (see :func:`pipeline.edits.read_user_rules`) followed by the default taxonomy."""
+    return user_rules + default_rules()
 
 
 @cache

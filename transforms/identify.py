@@ -12,27 +12,22 @@
     Pending rows get a ``p|`` prefix: a pending row and its booked twin are different rows (linking them
     is the identity views' job, ``warehouse/views/11_int_pending.sql``).
 
-The keys of API/CSV rows are computed column-wise by DuckDB (``transforms/sql/transaction_keys.sql``,
-:func:`transaction_key_columns`), for one payload or a million rows alike; the label normalization stays
-in Python (:func:`normalize_label`, once per distinct label) so it is one function everywhere.
+The keys of API/CSV rows are computed column-wise by DuckDB (``warehouse/compute/transaction_keys.sql``,
+through :func:`pipeline.keys.transaction_key_columns`), for one payload or a million rows alike; the label
+normalization stays here in Python (:func:`normalize_label`, :func:`label_forms`) so it is one function
+everywhere. This module is pure: values in, values out.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
-from importlib import resources
 
-import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.records import Statement, Transaction
+from connectors.records import Statement
 
 _SPACES = re.compile(r"\s+")
 
@@ -84,70 +79,6 @@ def account_id_column(bank: pa.Array, account_ref: pa.Array) -> pa.Array:
     ids = pa.array([hashlib.sha256(k.encode("utf-8")).hexdigest()[:16] for k in enc.dictionary.to_pylist()],
                    pa.string())
     return ids.take(enc.indices)
-
-
-def _sql(name: str) -> str:
-    return resources.files("transforms").joinpath("sql", name).read_text("utf-8")
-
-
-_DUCK: tuple[int, duckdb.DuckDBPyConnection] | None = None  # (pid, in-memory DuckDB) of this process
-_DUCK_LOCK = threading.Lock()
-# A DuckDB inherited through fork must never be closed or collected in the child: its destructor waits
-# for worker threads that only exist in the parent (the child hangs). It is parked here instead.
-_INHERITED: list[duckdb.DuckDBPyConnection] = []
-
-
-def _cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor on this process's in-memory DuckDB, created on first use (and again in a forked child: a
-    DuckDB opened before a fork is not used after it)."""
-    global _DUCK
-    with _DUCK_LOCK:
-        if _DUCK is None or _DUCK[0] != os.getpid():
-            if _DUCK is not None:
-                _INHERITED.append(_DUCK[1])
-            con = duckdb.connect(":memory:")
-            con.execute(_sql("macros.sql"))
-            _DUCK = (os.getpid(), con)
-        return _DUCK[1].cursor()
-
-_KEYS_SQL = _sql("transaction_keys.sql")
-
-KEYS_SCHEMA = pa.schema([("i", pa.int64()), ("payload", pa.int32()), ("bank", pa.string()),
-                         ("account_ref", pa.string()), ("pending", pa.bool_()), ("booking_date", pa.date32()),
-                         ("amount", pa.decimal128(18, 2)), ("nlabel", pa.string()),
-                         ("bank_txn_id", pa.string()), ("by_id", pa.bool_())])
-
-
-def transaction_key_columns(columns: dict[str, pa.Array | list]) -> pa.Table:
-    """``txn_id``, ``source_key``, ``occurrence`` for each row, in input order. ``columns`` are those of
-    :data:`KEYS_SCHEMA` but ``i`` (see ``transforms/sql/transaction_keys.sql``). Thread-safe: each call
-    has its own cursor on one in-memory DuckDB."""
-    n = len(columns["bank"])
-    keys_in = pa.table([pa.array(np.arange(n, dtype=np.int64))]
-                       + [c if isinstance(c, pa.Array) else pa.array(c, f.type)
-                          for f in KEYS_SCHEMA if f.name != "i" for c in (columns[f.name],)], schema=KEYS_SCHEMA)
-    cur = _cursor()
-    try:
-        cur.register("keys_in", keys_in)
-        return cur.sql(_KEYS_SQL).to_arrow_table()
-    finally:
-        cur.close()
-
-
-def transaction_keys(bank: str, rows: Sequence[Transaction], *, unique_ids: bool) -> list[tuple[str, str, int]]:
-    """(txn_id, source_key, occurrence) for each row of ONE snapshot, in order (row-wise front of
-    :func:`transaction_key_columns`)."""
-    if not rows:
-        return []
-    ids = [t.bank_txn_id for t in rows]
-    _spaced, nlabel = label_forms(pa.array([t.label_raw for t in rows], pa.string()))
-    out = transaction_key_columns({
-        "payload": [0] * len(rows), "bank": [bank] * len(rows), "account_ref": [t.account_ref for t in rows],
-        "pending": [t.pending for t in rows], "booking_date": [t.booking_date for t in rows],
-        "amount": [t.amount for t in rows], "nlabel": nlabel, "bank_txn_id": ids,
-        "by_id": [bool(unique_ids and x) for x in ids]})
-    return list(zip(out["txn_id"].to_pylist(), out["source_key"].to_pylist(), out["occurrence"].to_pylist(),
-                    strict=True))
 
 
 def statement_line_keys(bank: str, statement: Statement) -> list[str]:

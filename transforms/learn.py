@@ -14,7 +14,7 @@ number of distinct merchants, not with the number of rows.
 
 Without scikit-learn, :func:`available` is False, :func:`train` returns ``None`` and nothing else changes:
 categorization works with rules, overrides and bank hints only. Where the model runs (after every load,
-as part of the categories refresh) is described in :mod:`transforms.user_edits`.
+as part of the categories refresh) is described in :mod:`pipeline.edits`.
 """
 from __future__ import annotations
 

@@ -1,14 +1,26 @@
 """The one module that executes SQL. Statements live in ``.sql`` files next to it; Python passes bound
 parameters only (never f-strings into SQL).
 
-* ``migrations/NNN_*.sql`` run once each, in order, recorded in ``ops.schema_migrations``.
-* ``views/*.sql`` are (re)created at every open, in file order (layers: ``1x`` intermediate, ``2x`` marts).
-* ``loads/*.sql`` run in file order inside **one transaction** per load (DESIGN §1, "Atomic").
+* ``migrations/NNN_*.sql`` run once each, in order, recorded in ``ops.schema_migrations``;
+  ``000_bookkeeping.sql`` (idempotent) runs first at every open, since it creates that record.
+* ``views/*.sql`` are (re)created when their SQL changed, in file order (layers: ``1x`` intermediate,
+  ``2x`` marts).
+* ``loads/*.sql`` run in file order inside **one transaction** per load (docs/design.md §1, "Atomic").
+  Each declares in its header comment when it runs and what it binds (see :class:`LoadStep`); a new file
+  there is picked up with no change here.
+* ``checks/*.sql`` return the rows that violate them; ``queries/*.sql`` are named queries.
+* ``compute/*.sql`` run on a private in-memory DuckDB over Arrow tables (:func:`compute`): the identity
+  keys of a payload's rows, computed column-wise.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -16,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from connectors.base import SyncState
 
@@ -31,8 +44,6 @@ def _sql_files(folder: str) -> tuple[tuple[str, str], ...]:
 
 @cache
 def _views_digest() -> str:
-    import hashlib
-
     # migrations count too: a changed table under an unchanged view needs the view re-bound
     parts = [n for n, _t in _sql_files("migrations")] + [t for _n, t in _sql_files("views")]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -40,6 +51,57 @@ def _views_digest() -> str:
 
 def sql(folder: str, name: str) -> str:
     return dict(_sql_files(folder))[name]
+
+
+_HEADER = re.compile(r"^--\s*(when|params|reports):\s*(.*?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadStep:
+    """One ``loads/*.sql`` file and what its header comment declares::
+
+        -- when: transactions                          run only when the batch has files of this entity
+        -- params: txn_files = transactions, loaded_at = now   bind each name to an entity's files, or now
+        -- reports: stage_stats.sql                     then read per-connection (inserted, updated) counts
+    """
+
+    name: str
+    text: str
+    when: str | None
+    params: tuple[tuple[str, str], ...]
+    reports: str | None
+
+    @classmethod
+    def parse(cls, name: str, text: str) -> "LoadStep":
+        found: dict[str, str] = {}
+        for line in text.splitlines():
+            m = _HEADER.match(line)
+            if not m:
+                if not line.startswith("--"):
+                    break
+                continue
+            found[m.group(1)] = m.group(2)
+        params = tuple((k.strip(), v.strip()) for k, v in
+                       (p.split("=", 1) for p in found.get("params", "").split(",") if p.strip()))
+        return cls(name, text, found.get("when"), params, found.get("reports"))
+
+    def bind(self, files: Mapping[str, Sequence[str]], now: dt.datetime) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, source in self.params:
+            if source == "now":
+                out[name] = now
+            elif source in files:
+                out[name] = list(files[source])
+            else:
+                raise ValueError(f"warehouse/loads/{self.name}: parameter {name} = {source}: "
+                                 f"not an entity of this load ({', '.join(sorted(files))}) nor 'now'")
+        return out
+
+
+@cache
+def load_steps() -> tuple[LoadStep, ...]:
+    """Every ``loads/*.sql`` file, in file order."""
+    return tuple(LoadStep.parse(n, t) for n, t in _sql_files("loads"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +122,9 @@ class CheckResult:
     sample: list[tuple]
 
 
-@dataclass(frozen=True, slots=True)
-class LoadFiles:
-    """Lake files of the artifacts one load covers, per entity."""
-
-    transactions: list[str]
-    accounts: list[str]
-    balances: list[str]
-    statements: list[str]
-    statement_lines: list[str]
-    artifacts: list[str]
+#: lake files of the artifacts one load covers, per entity (transactions, accounts, balances,
+#: statements, statement_lines, artifacts)
+LoadFiles = Mapping[str, Sequence[str]]
 
 
 class Warehouse:
@@ -95,22 +150,17 @@ class Warehouse:
 
     # -- schema ---------------------------------------------------------------------------------
     def migrate(self) -> list[str]:
-        self.con.execute("CREATE SCHEMA IF NOT EXISTS ops")
-        self.con.execute("CREATE TABLE IF NOT EXISTS ops.schema_migrations "
-                         "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
-        done = {r[0] for r in self.con.execute("SELECT name FROM ops.schema_migrations").fetchall()}
+        """Apply the migrations not applied yet, each in its own transaction. Returns their names."""
+        migrations = _sql_files("migrations")
+        self.con.execute(migrations[0][1])  # 000_bookkeeping.sql: idempotent, creates the record itself
+        done = {r[0] for r in self.fetch("applied_migrations.sql")}
         applied = []
-        for name, text in _sql_files("migrations"):
+        for name, text in migrations:
             if name in done:
                 continue
-            self.con.execute("BEGIN TRANSACTION")
-            try:
+            with self.transaction():
                 self.con.execute(text)
-                self.con.execute("INSERT INTO ops.schema_migrations VALUES (?, ?)", [name, _now()])
-                self.con.execute("COMMIT")
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                raise
+                self.con.execute(sql("queries", "record_migration.sql"), {"name": name, "applied_at": _now()})
             applied.append(name)
         return applied
 
@@ -118,65 +168,59 @@ class Warehouse:
         """(Re)create the views when their SQL changed since the last open (a hash is kept in
         ``ops.view_version``): creating them all costs more than a small incremental load."""
         digest = _views_digest()
-        self.con.execute("CREATE TABLE IF NOT EXISTS ops.view_version (digest VARCHAR)")
-        row = self.con.execute("SELECT digest FROM ops.view_version").fetchone()
+        row = self.con.execute(sql("queries", "view_digest.sql")).fetchone()
         if row and row[0] == digest:
             return
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             for _name, text in _sql_files("views"):
                 self.con.execute(text)
-            self.con.execute("DELETE FROM ops.view_version")
-            self.con.execute("INSERT INTO ops.view_version VALUES (?)", [digest])
-            self.con.execute("COMMIT")
+            self.con.execute(sql("queries", "clear_view_digest.sql"))
+            self.con.execute(sql("queries", "record_view_digest.sql"), {"digest": digest})
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """``with wh.transaction():`` commits on success, rolls back on any exception (re-raised)."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        self.con.execute("COMMIT")
 
     # -- loading --------------------------------------------------------------------------------
     def load(self, files: LoadFiles) -> LoadResult:
-        """Load one batch of lake files in one transaction. On any error nothing of it stays."""
-        params: dict[str, tuple[list[str], dict[str, Any]]] = {
-            "01_stage.sql": (files.transactions, {"txn_files": files.transactions}),
-            "02_transactions.sql": (files.transactions, {}),
-            "02b_transactions_update.sql": (files.transactions, {}),
-            "03_sightings.sql": (files.transactions, {"txn_files": files.transactions}),
-            "04_accounts.sql": (files.accounts, {"account_files": files.accounts}),
-            "05_accounts_from_transactions.sql": (files.transactions, {}),
-            "06_balances.sql": (files.balances, {"balance_files": files.balances}),
-            "07_statements.sql": (files.statements, {"statement_files": files.statements}),
-            "08_statement_lines.sql": (files.statement_lines, {"line_files": files.statement_lines}),
-            "09_raw_files.sql": (files.artifacts, {"artifact_files": files.artifacts, "loaded_at": _now()}),
-        }
-        con = self.con
+        """Load one batch of lake files (entity -> files) in one transaction, running each
+        ``loads/*.sql`` whose entity has files. On any error nothing of it stays."""
+        now = _now()
         per_conn: dict[str, tuple[int, int]] = {}
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for name, text in _sql_files("loads"):
-                needed, bound = params[name]
-                if not needed:  # no file of that entity in this batch
-                    continue
-                con.execute(text, bound)
-                if name == "01_stage.sql":
-                    per_conn = {r[0]: (int(r[1]), int(r[2])) for r in con.execute(sql("queries", "stage_stats.sql")).fetchall()}
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        with self.transaction() as con:
+            for step in load_steps():
+                if step.when is not None and not files.get(step.when):
+                    continue  # no file of that entity in this batch
+                con.execute(step.text, step.bind(files, now))
+                if step.reports:
+                    per_conn = {r[0]: (int(r[1]), int(r[2])) for r in self.fetch(step.reports)}
         return LoadResult(inserted=sum(v[0] for v in per_conn.values()), updated=sum(v[1] for v in per_conn.values()),
-                          artifacts=len(files.artifacts), per_connection=per_conn)
+                          artifacts=len(files.get("artifacts", ())), per_connection=per_conn)
+
+    def replace_from(self, query: str, tables: Mapping[str, pa.Table], *, params: Mapping[str, Any] | None = None) -> None:
+        """Run the named query ``query`` with the Arrow ``tables`` visible under their names (how the
+        user's edits and the run history reach the warehouse)."""
+        for name, table in tables.items():
+            self.con.register(name, table)
+        try:
+            self.con.execute(sql("queries", query), dict(params) if params else None)
+        finally:
+            for name in tables:
+                self.con.unregister(name)
 
     def restore_ops_history(self, tables: Mapping[str, Any]) -> None:
         """Append run-history rows read from a previous warehouse (``bankflow rebuild``): a mapping of
         ``sync_runs``/``checks``/``categorize_runs`` to Arrow tables; a missing one counts as empty."""
-        names = ("sync_runs", "checks", "categorize_runs")
-        for n in names:
-            self.con.register(f"old_{n}", tables[n] if n in tables else self.con.table(f"ops.{n}").limit(0).to_arrow_table())
-        try:
-            self.con.execute(sql("queries", "restore_ops_history.sql"))
-        finally:
-            for n in names:
-                self.con.unregister(f"old_{n}")
+        self.replace_from("restore_ops_history.sql", {
+            f"old_{n}": tables[n] if n in tables else self.con.table(f"ops.{n}").limit(0).to_arrow_table()
+            for n in OPS_HISTORY})
 
     def loaded_shas(self, bank: str, connection: str) -> set[str]:
         rows = self.con.execute(sql("queries", "loaded_shas.sql"), [bank, connection]).fetchall()
@@ -191,14 +235,9 @@ class Warehouse:
 
     def record_runs(self, rows: list[Mapping[str, Any]]) -> None:
         """Record several connections' outcomes in one transaction."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self.transaction():
             for row in rows:
                 self.record_run(row)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     # -- checks ---------------------------------------------------------------------------------
     def run_checks(self, *, record: bool = True, sample: int = 5) -> list["CheckResult"]:
@@ -229,6 +268,66 @@ class Warehouse:
         """Run a named query from ``queries/`` and return its rows."""
         return self.con.execute(sql("queries", name), params or []).fetchall()
 
+    def run(self, name: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> None:
+        """Run a named statement from ``queries/`` (an insert or update) for its effect."""
+        self.con.execute(sql("queries", name), params or [])
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# -- run history carried over by rebuild ------------------------------------------------------------
+OPS_HISTORY = ("sync_runs", "checks", "categorize_runs")
+
+
+def read_ops_history(path: Path) -> dict[str, pa.Table]:
+    """The ``ops`` run-history tables of an existing warehouse file (empty when there is none, or when
+    it cannot be read: a damaged warehouse is a reason to rebuild, not a reason to fail)."""
+    if not Path(path).exists():
+        return {}
+    out: dict[str, pa.Table] = {}
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            for name in OPS_HISTORY:
+                try:
+                    out[name] = con.table(f"ops.{name}").to_arrow_table()
+                except duckdb.CatalogException:  # an older warehouse without that table
+                    pass
+    except duckdb.Error:
+        return {}
+    return out
+
+
+# -- in-memory computation over Arrow tables ----------------------------------------------------------
+_MEM: tuple[int, duckdb.DuckDBPyConnection] | None = None  # (pid, in-memory DuckDB) of this process
+_MEM_LOCK = threading.Lock()
+# A DuckDB inherited through fork must never be closed or collected in the child: its destructor waits
+# for worker threads that only exist in the parent (the child hangs). It is parked here instead.
+_INHERITED: list[duckdb.DuckDBPyConnection] = []
+
+
+def _memory_cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on this process's in-memory DuckDB, created on first use (and again in a forked child: a
+    DuckDB opened before a fork is not used after it)."""
+    global _MEM
+    with _MEM_LOCK:
+        if _MEM is None or _MEM[0] != os.getpid():
+            if _MEM is not None:
+                _INHERITED.append(_MEM[1])
+            con = duckdb.connect(":memory:")
+            con.execute(sql("compute", "macros.sql"))
+            _MEM = (os.getpid(), con)
+        return _MEM[1].cursor()
+
+
+def compute(name: str, tables: Mapping[str, pa.Table]) -> pa.Table:
+    """Run ``compute/<name>`` over Arrow ``tables`` (visible under their names) on this process's private
+    in-memory DuckDB; no warehouse file is involved. Thread-safe (a cursor per call) and fork-safe."""
+    cur = _memory_cursor()
+    try:
+        for tname, table in tables.items():
+            cur.register(tname, table)
+        return cur.sql(sql("compute", name)).to_arrow_table()
+    finally:
+        cur.close()

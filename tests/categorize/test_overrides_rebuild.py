@@ -8,12 +8,13 @@ import tomllib
 import pytest
 from typer.testing import CliRunner
 
-from flows.config import parse_config
-from flows.runner import fetch_all, load_outcomes
-from flows.sandbox import SandboxSet
+from pipeline.config import parse_config
+from pipeline.runner import fetch_all, load_outcomes
+from pipeline.sandbox import SandboxSet
 from transforms import learn
-from transforms.user_edits import add_override, add_rule, overrides_path, read_overrides, refresh
-from warehouse.ingest import DataDir, rebuild
+from pipeline.edits import add_override, add_rule, overrides_path, read_overrides, refresh
+from pipeline.datadir import DataDir
+from pipeline.rebuild import rebuild
 
 SOURCES = {"override", "rule", "model", "bank", "none"}
 

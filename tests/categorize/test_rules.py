@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from connectors.errors import ConfigError
+from pipeline.edits import read_user_rules
 from transforms import categorize as c
 
 D = Decimal
@@ -51,7 +52,7 @@ def test_user_rules_come_first(tmp_path):
     p = tmp_path / "rules.toml"
     p.write_text('[[rule]]\ncategory = "Courses bio"\nmerchant = "^MONOPRIX"\n\n'
                  '[[rule]]\ncategory = "Jamais"\nlabel = "MONOPRIX"\n', "utf-8")
-    rules = c.load_rules(p)
+    rules = c.load_rules(read_user_rules(tmp_path))
     assert cat("CB MONOPRIX PARIS 11 LE 03/04", rules=rules) == ("Courses bio", "rule")
     assert cat("CB CARREFOUR CITY LE 24/08", rules=rules) == ("Alimentation:Supermarché", "rule")
 

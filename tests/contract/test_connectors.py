@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 
 from connectors.registry import all_specs
-from flows.config import parse_config
-from flows.runner import fetch_all, load_outcomes
-from flows.sandbox import SandboxSet
-from warehouse.ingest import DataDir
+from pipeline.config import parse_config
+from pipeline.runner import fetch_all, load_outcomes
+from pipeline.sandbox import SandboxSet
+from pipeline.datadir import DataDir
 import tomllib
 
 BANKS = sorted(b for b, s in all_specs().items() if s.start_sandbox is not None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from connectors.boursorama.simulator.csv_profiles import PROFILES
-from flows.sandbox import SandboxSet
-from warehouse.ingest import DataDir
+from pipeline.sandbox import SandboxSet
+from pipeline.datadir import DataDir
 
 from .test_connectors import _per_account_truth, _per_account_warehouse, _sync
 

@@ -8,8 +8,9 @@ from typer.testing import CliRunner
 from connectors.artifact import make_artifact
 from connectors.records import ParsedBatch, Transaction
 from flows.cli import app
-from transforms.normalize import normalize
-from warehouse.ingest import DataDir, load
+from pipeline.normalize import normalize
+from pipeline.datadir import DataDir
+from pipeline.ingest import load
 
 
 def test_query_prints_exact_amounts(tmp_path):

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from connectors.errors import ConfigError
-from flows.config import parse_config, resolve_credentials
+from pipeline.config import parse_config, resolve_credentials
 
 
 def _cfg(**conn):

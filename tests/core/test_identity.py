@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.records import Transaction
-from transforms.identify import label_forms, normalize_label, transaction_keys
+from pipeline.keys import transaction_keys
+from transforms.identify import label_forms, normalize_label
 
 D = dt.date(2026, 11, 2)
 

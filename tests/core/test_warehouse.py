@@ -7,8 +7,9 @@ import pytest
 
 from connectors.artifact import make_artifact
 from connectors.records import Account, ParsedBatch, Transaction
-from transforms.normalize import normalize
-from warehouse.ingest import DataDir, load
+from pipeline.normalize import normalize
+from pipeline.datadir import DataDir
+from pipeline.ingest import load
 
 
 def _land(dd, txns, *, body, accounts=()):

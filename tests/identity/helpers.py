@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from connectors.artifact import make_artifact
 from connectors.records import ParsedBatch, Statement, StatementLine, Transaction
-from transforms.normalize import normalize
-from warehouse.ingest import DataDir, load_many
+from pipeline.normalize import normalize
+from pipeline.datadir import DataDir
+from pipeline.ingest import load_many
 
 T0 = dt.datetime(2026, 11, 1, 8, 0)
 

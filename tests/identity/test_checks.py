@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from connectors.artifact import make_artifact
 from connectors.records import BalanceSnapshot, ParsedBatch
-from transforms.normalize import normalize
-from warehouse.ingest import DataDir
+from pipeline.normalize import normalize
+from pipeline.datadir import DataDir
 
 from .helpers import T0, load_all, row, snapshot, statement
 

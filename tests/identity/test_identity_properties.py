@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors.registry import all_specs
-from warehouse.ingest import DataDir, rebuild
+from pipeline.datadir import DataDir
+from pipeline.rebuild import rebuild
 
 from .helpers import T0, load_all, parse_snapshot, row, snapshot
 

@@ -5,7 +5,7 @@ import datetime as dt
 from datetime import timedelta as td
 from decimal import Decimal
 
-from warehouse.ingest import DataDir
+from pipeline.datadir import DataDir
 
 from .helpers import T0, ledger, links, load_all, row, snapshot, statement
 

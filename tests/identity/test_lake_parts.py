@@ -8,8 +8,10 @@ import datetime as dt
 import pytest
 
 from connectors.registry import all_specs
-from warehouse import ingest
-from warehouse.ingest import DataDir, rebuild, to_lake
+from pipeline import rebuild as rebuild_mod
+from pipeline.datadir import DataDir
+from pipeline.ingest import to_lake
+from pipeline.rebuild import rebuild
 from warehouse.lake import Lake
 
 from .helpers import T0, load_all, parse_snapshot, row, snapshot
@@ -50,7 +52,7 @@ def test_rebuild_in_small_parts_equals_the_incremental_warehouse(tmp_path, monke
     for it in items:                                   # incremental: one payload per load
         load_all(dd, [it])
     before = _state(dd)
-    monkeypatch.setattr(ingest, "PART_ROWS", 7)        # several parts per bank, payloads split across them
+    monkeypatch.setattr(rebuild_mod, "PART_ROWS", 7)        # several parts per bank, payloads split across them
     rebuild(dd)
     parts = list((dd.lake.root / "transactions" / "bank=boursorama").glob("part-*.parquet"))
     assert len(parts) >= 3

@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from connectors.registry import all_specs
 from flows.cli import app
-from warehouse.ingest import DataDir, rebuild
+from pipeline.datadir import DataDir
+from pipeline.rebuild import rebuild
 
 from .helpers import T0, ledger, load_all, parse_snapshot, row, snapshot
 

@@ -12,8 +12,8 @@ from connectors.boursorama.simulator.csv_profiles import render_csv, select_rows
 from connectors.boursorama.simulator.ledger import build_ledger
 from connectors.records import Statement, StatementLine
 from connectors.statements import render_statement_pdf
-from flows.importer import import_files
-from warehouse.ingest import DataDir
+from pipeline.importer import import_files
+from pipeline.datadir import DataDir
 
 TODAY = dt.date(2026, 11, 20)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from warehouse.ingest import DataDir
+from pipeline.datadir import DataDir
 
 from .helpers import D, balances, dicts, load, rows, snapshot, statement, tx
 

@@ -15,10 +15,10 @@ from decimal import Decimal
 
 import pytest
 
-from flows.config import parse_config
-from flows.runner import fetch_all, load_outcomes
-from flows.sandbox import SandboxSet
-from warehouse.ingest import DataDir
+from pipeline.config import parse_config
+from pipeline.runner import fetch_all, load_outcomes
+from pipeline.sandbox import SandboxSet
+from pipeline.datadir import DataDir
 
 ZERO = Decimal("0.00")
 

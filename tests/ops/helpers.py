@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from connectors.base import SandboxConnection
-from flows.sandbox import sandbox_config
+from pipeline.sandbox import sandbox_config
 
 
 def write_config(path: Path, conns: list[SandboxConnection], *, env_prefix: str,

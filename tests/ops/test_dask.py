@@ -18,9 +18,9 @@ pytest.importorskip("prefect_dask")
 
 from connectors.statements import render_statement_pdf  # noqa: E402
 from connectors.statements.synth import synth_statement  # noqa: E402
-from flows.importer import import_files  # noqa: E402
-from transforms.user_edits import add_rule  # noqa: E402
-from warehouse.ingest import DataDir  # noqa: E402
+from pipeline.importer import import_files
+from pipeline.edits import add_rule
+from pipeline.datadir import DataDir
 
 ACCOUNTS = {"lcl": "00412 0123456Z", "boursorama": "00040754305"}
 #: columns that record when something was fetched or loaded, not what: they differ between two runs

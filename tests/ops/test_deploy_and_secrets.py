@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from connectors.errors import ConfigError
-from flows.deploy import load_prefect_yaml
-from flows.secrets import block_name, fields_for
+from flows.cli.deploy import load_prefect_yaml
+from flows.cli.secrets import block_name, fields_for
 from flows.sync import sync_flow
 
 from .conftest import BANKFLOW, REPO, Server

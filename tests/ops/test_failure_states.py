@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from connectors import errors
-from flows.sandbox import SandboxSet
+from pipeline.sandbox import SandboxSet
 from flows.sync import NEXT_STEPS, STATE_NAMES, _failed_run_state, next_step
 
 from .conftest import BANKFLOW, Server

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
-from flows.sandbox import SandboxSet
+from pipeline.sandbox import SandboxSet
 from .conftest import BANKFLOW, PREFECT, REPO, Server
 from .helpers import occurrences, with_secrets, write_config
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import duckdb
 
-from flows.config import parse_config
-from flows.runner import fetch_all
-from flows.sandbox import SandboxSet
-from warehouse.ingest import DataDir
+from pipeline.config import parse_config
+from pipeline.runner import fetch_all
+from pipeline.sandbox import SandboxSet
+from pipeline.datadir import DataDir
 
 from .conftest import BANKFLOW, Server
 from .helpers import write_config

@@ -1,3 +1,6 @@
+-- when: transactions
+-- params: txn_files = transactions
+-- reports: stage_stats.sql
 -- Stage the lake files of the payloads being loaded: one version per key, and what the load will do with
 -- it: insert, update or nothing ("same").
 -- A row is rewritten only when a newer server version arrives (Budgea last_update), or, for sources

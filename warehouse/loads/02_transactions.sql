@@ -1,3 +1,4 @@
+-- when: transactions
 INSERT INTO core.transactions
 SELECT txn_id, account_id, bank, connection, account_ref, source_key, occurrence, source, booking_date,
        value_date, operation_date, amount, currency, label_raw, label, merchant, kind, category,

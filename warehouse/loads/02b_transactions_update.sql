@@ -1,3 +1,4 @@
+-- when: transactions
 UPDATE core.transactions AS t SET
     booking_date = s.booking_date, value_date = s.value_date, operation_date = s.operation_date,
     amount = s.amount, label_raw = s.label_raw, label = s.label, merchant = s.merchant, kind = s.kind,

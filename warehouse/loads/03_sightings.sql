@@ -1,3 +1,5 @@
+-- when: transactions
+-- params: txn_files = transactions
 -- Which payload showed which transaction. A payload is loaded once (core.raw_files, written last in
 -- this transaction), so its sightings are inserted once: no key to maintain.
 INSERT INTO core.transaction_sightings

@@ -1,3 +1,5 @@
+-- when: accounts
+-- params: account_files = accounts
 -- Upsert accounts. Several payloads may describe one account (the account list, a CSV export): per
 -- field, the newest non-null value wins, so a CSV that does not know the account type never erases it.
 INSERT INTO core.accounts

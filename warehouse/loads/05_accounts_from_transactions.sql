@@ -1,3 +1,4 @@
+-- when: transactions
 -- Accounts known only from transaction files (a CSV import): create a minimal account row.
 INSERT INTO core.accounts (account_id, bank, connection, account_ref, account_number, currency,
                            deleted, disabled, fetched_at, raw_sha256)

@@ -1,3 +1,5 @@
+-- when: balances
+-- params: balance_files = balances
 INSERT INTO core.balances
 SELECT account_id, date, source, balance, fetched_at, raw_sha256
 FROM read_parquet($balance_files, union_by_name = true)

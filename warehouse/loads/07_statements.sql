@@ -1,3 +1,5 @@
+-- when: statements
+-- params: statement_files = statements
 INSERT INTO core.statements
 SELECT statement_id, account_id, bank, account_ref, period_start, period_end, opening_balance,
        closing_balance, total_debits, total_credits, line_count, raw_sha256

@@ -1,3 +1,5 @@
+-- when: statement_lines
+-- params: line_files = statement_lines
 INSERT INTO core.statement_lines
 SELECT statement_id, row_number, txn_id, account_id, bank, connection, account_ref, booking_date, value_date,
        operation_date, amount, currency, label_raw, label, merchant, kind, category, category_source,

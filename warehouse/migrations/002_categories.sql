@@ -1,4 +1,4 @@
--- 002: categories from the user's edits and the learned fallback (transforms/user_edits.py).
+-- 002: categories from the user's edits and the learned fallback (pipeline/edits.py).
 -- These tables are derived: the source of truth is <data-dir>/overrides.csv and <data-dir>/rules.toml,
 -- re-read by every categories refresh (after each load and after `bankflow rebuild`).
 

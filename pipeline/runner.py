@@ -20,9 +20,10 @@ from connectors.base import SyncState
 from connectors.errors import BankflowError
 from connectors.http import open_session, session_stats
 from connectors.registry import get_spec
-from flows.config import ConnectionConfig, resolve_credentials
-from transforms.user_edits import refresh_after_load
-from warehouse.ingest import DataDir, load_many, pending_shas, to_lake
+from pipeline.config import ConnectionConfig, resolve_credentials
+from pipeline.edits import refresh_after_load
+from pipeline.datadir import DataDir
+from pipeline.ingest import load_many, pending_shas, to_lake
 
 log = logging.getLogger("bankflow.sync")
 

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from connectors.errors import BankflowError
-from flows.cli import ConfigOpt, _fail, app, console, out
+from flows.cli.common import ConfigOpt, console, fail, out
 
 
 class _QuietConnectionFailures(logging.Filter):
@@ -34,7 +34,6 @@ class _QuietConnectionFailures(logging.Filter):
 logging.getLogger("prefect.task_runs").addFilter(_QuietConnectionFailures())
 
 secrets_app = typer.Typer(help="Store credentials in Prefect Secret blocks.", no_args_is_help=True)
-app.add_typer(secrets_app, name="secrets")
 
 
 def _api_note() -> None:
@@ -56,7 +55,7 @@ def secrets_set(
 ) -> None:
     """Prompt for a connection's credentials (hidden input), store each in a Prefect Secret block and
     print the `secret:BLOCK` lines to put in bankflow.toml. The values are never printed or logged."""
-    from flows.secrets import block_name, fields_for, store_secret
+    from flows.cli.secrets import block_name, fields_for, store_secret
 
     try:
         bank_name, fields = fields_for(connection, config_path=config, bank=bank)
@@ -74,14 +73,13 @@ def secrets_set(
                 value = typer.prompt(f"{connection} {f}", hide_input=True)
             refs[f] = asyncio.run(store_secret(block_name(connection, f), value, overwrite=overwrite))
     except BankflowError as exc:
-        _fail(exc)
+        fail(exc)
     console.print(f"Stored {len(refs)} Secret block(s). In bankflow.toml, under "
                   f"{escape(f'[connections.{connection}]')}:")
     for f, ref in refs.items():
         out.print(f'{f} = "{ref}"')
 
 
-@app.command()
 def deploy(
     prefect_file: Annotated[Path, typer.Option("--prefect-file", help="The deployments file.")] = Path("prefect.yaml"),
     name: Annotated[Optional[list[str]], typer.Option("--name", "-n", help="Only this deployment (repeatable).")] = None,
@@ -90,7 +88,7 @@ def deploy(
 ) -> None:
     """Publish prefect.yaml's deployments to the Prefect server (PREFECT_API_URL), creating the process
     work pool and the per-bank concurrency limits (bankflow-bank-<bank>) when missing."""
-    from flows.deploy import deploy_all
+    from flows.cli.deploy import deploy_all
 
     if not os.environ.get("PREFECT_API_URL"):
         console.print("[red]error:[/red] PREFECT_API_URL is not set: deployments need a running Prefect server "
@@ -99,7 +97,7 @@ def deploy(
     try:
         res = asyncio.run(deploy_all(prefect_file, names=name, bank_slots=bank_slots))
     except BankflowError as exc:
-        _fail(exc)
+        fail(exc)
     for p in res.work_pools_created:
         out.print(f"created work pool {p} (process)")
     for lim in res.limits_created:
@@ -107,3 +105,6 @@ def deploy(
     for d in res.deployments:
         out.print(f"deployed {d}")
     out.print("Start a worker: prefect worker start --pool bankflow")
+
+
+COMMANDS = {"deploy": deploy}

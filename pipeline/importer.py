@@ -4,7 +4,7 @@ exports, PDF statements).
 Each file is landed, parsed to the lake, then all good files are loaded in one transaction. A file
 bankflow cannot read is refused with the parser's error (naming the file and the line, page or field)
 and removed from the raw store again, so it leaves no trace. Importing the same file twice adds nothing.
-PDF statements are parsed in worker processes (see :func:`flows.runner.parse_pool`).
+PDF statements are parsed in worker processes (see :func:`pipeline.runner.parse_pool`).
 """
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from pathlib import Path
 from connectors.artifact import make_artifact
 from connectors.errors import BankflowError, ParseError
 from connectors.registry import all_specs
-from flows.runner import POOLED_KINDS, parse_pool
-from transforms.user_edits import refresh_after_load
-from warehouse.ingest import DataDir, load, to_lake
+from pipeline.runner import POOLED_KINDS, parse_pool
+from pipeline.edits import refresh_after_load
+from pipeline.datadir import DataDir
+from pipeline.ingest import load, to_lake
 
 KIND_BY_SUFFIX = {".csv": "csv", ".pdf": "pdf", ".json": "json", ".html": "html", ".htm": "html"}
 

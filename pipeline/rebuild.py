@@ -1,93 +1,26 @@
-"""Raw -> lake -> warehouse for landed payloads.
+"""``bankflow rebuild``: recreate the lake and the warehouse from ``raw/`` plus the user's edits.
 
-``to_lake`` parses one landed payload with its bank's pure parser and writes its lake files (skipped
-when the lake already has them: a payload is parsed once). ``load`` loads a set of payloads of one
-connection into the warehouse in one transaction.
+Payloads are parsed one by one and normalized in batches of about :data:`PART_ROWS` rows per bank; each
+batch is written as one lake part (see :mod:`warehouse.lake`) by :class:`PartWriter`, then everything is
+loaded in one transaction and the user's edits are replayed.
 """
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import pyarrow as pa
-
-from connectors.artifact import ArtifactMeta, RawArtifact
-from connectors.errors import ParseError
+from connectors.artifact import ArtifactMeta
 from connectors.records import ParsedBatch
 from connectors.registry import get_spec
-from transforms.normalize import normalize, normalize_many
-from warehouse.db import LoadFiles, LoadResult, Warehouse
+from pipeline.datadir import DataDir
+from pipeline.edits import mirror_links, refresh
+from pipeline.ingest import load_many, parse_artifact
+from pipeline.normalize import normalize_many
+from warehouse.db import read_ops_history
 from warehouse.lake import Lake
-from warehouse.raw_store import RawStore
-
-
-class DataDir:
-    """The layout of a data directory (DESIGN §1)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.raw = RawStore(self.root / "raw")
-        self.lake = Lake(self.root / "lake")
-        self.warehouse_path = self.root / "warehouse.duckdb"
-
-    def open_warehouse(self, *, read_only: bool = False) -> Warehouse:
-        return Warehouse(self.warehouse_path, read_only=read_only)
-
-
-def parse_artifact(dd: DataDir, art: RawArtifact, path: Path) -> ParsedBatch:
-    """One landed payload through its bank's pure parser; any failure is a ParseError naming the file."""
-    meta = art.meta
-    if meta.kind == "pdf":
-        from connectors import statements
-
-        statements.use_cache(dd.root / "cache" / "statements")
-    try:
-        return get_spec(meta.bank).parse(art.body, meta)
-    except ParseError:
-        raise
-    except Exception as exc:  # a parser bug must still name the file
-        raise ParseError(f"{type(exc).__name__}: {exc}", file=str(path),
-                         remedy="this looks like a bankflow parser bug; please report it with the file") from exc
-
-
-def to_lake(dd: DataDir, path: Path) -> tuple[str, str, str]:
-    """Parse a landed payload into the lake. Returns (bank, connection, sha256)."""
-    art = dd.raw.read(path)
-    meta = art.meta
-    if not dd.lake.has(meta.bank, meta.sha256):
-        batch = parse_artifact(dd, art, path)
-        dd.lake.write(meta, path, normalize(batch, meta, unique_ids=get_spec(meta.bank).unique_txn_ids))
-    return meta.bank, meta.connection, meta.sha256
-
-
-def load(dd: DataDir, wh: Warehouse, bank: str, shas: Iterable[str]) -> LoadResult:
-    """Load the lake files of ``shas`` (one bank) in one warehouse transaction."""
-    return load_many(dd, wh, [(bank, s) for s in shas])
-
-
-def load_many(dd: DataDir, wh: Warehouse, items: Iterable[tuple[str, str]]) -> LoadResult:
-    """Load the lake files of several (bank, sha256) payloads in one warehouse transaction."""
-    by_bank: dict[str, list[str]] = {}
-    for bank, sha in sorted(set(items)):
-        by_bank.setdefault(bank, []).append(sha)
-    if not by_bank:
-        return LoadResult()
-    lake = dd.lake
-
-    def files(entity: str) -> list[str]:
-        return [f for bank, shas in by_bank.items() for f in lake.files(entity, bank, shas)]
-
-    return wh.load(LoadFiles(
-        transactions=files("transactions"), accounts=files("accounts"), balances=files("balances"),
-        statements=files("statements"), statement_lines=files("statement_lines"), artifacts=files("artifacts")))
-
-
-def pending_shas(dd: DataDir, wh: Warehouse, bank: str, connection: str) -> list[Path]:
-    """Landed payloads of a connection that the warehouse has not loaded yet (e.g. after a crash)."""
-    loaded = wh.loaded_shas(bank, connection)
-    return [p for p in dd.raw.iter_paths(bank, connection) if p.name.split(".", 1)[0] not in loaded]
 
 
 # rows per lake part written by rebuild: bounds the parsed records held in memory (~1 KB per row)
@@ -154,16 +87,15 @@ class PartWriter:
 
 
 def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Recreate the lake and the warehouse from ``raw/`` alone (DESIGN invariant 2). The old lake and
+    """Recreate the lake and the warehouse from ``raw/`` plus the user's edits (docs/design.md §1,
+    invariant 2). The old lake and
     warehouse are moved aside first and removed only once the rebuild succeeded.
 
     Payloads are parsed one by one and normalized in batches of ~:data:`PART_ROWS` rows per bank, each
     batch written as one lake part (see :mod:`warehouse.lake`), then everything is loaded in one
     transaction. The run history (``ops.sync_runs``, ``ops.checks``, ``ops.categorize_runs``) is carried
     over from the warehouse being replaced when it can be read."""
-    import shutil
-
-    history = _ops_history(dd.warehouse_path)
+    history = read_ops_history(dd.warehouse_path)
     stamp = time.strftime("%Y%m%d%H%M%S")
     aside = dd.root / f".rebuild-old-{stamp}"
     aside.mkdir(parents=True)
@@ -189,9 +121,6 @@ def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) 
             inserted = load_many(dd, wh, loaded).inserted
             wh.restore_ops_history(history)
             # the user's edits (links, overrides, rules) are part of what rebuild restores
-            from transforms.user_edits import refresh
-            from transforms.user_links import mirror_links
-
             mirror_links(dd.root, wh)
             refresh(dd.root, wh)
     except BaseException:
@@ -206,26 +135,3 @@ def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) 
         raise
     shutil.rmtree(aside, ignore_errors=True)
     return {"payloads": len(paths), "transactions": inserted}
-
-
-OPS_HISTORY = ("sync_runs", "checks", "categorize_runs")
-
-
-def _ops_history(path: Path) -> dict[str, pa.Table]:
-    """The ``ops`` run-history tables of an existing warehouse (empty when there is none, or when it
-    cannot be read: a damaged warehouse is a reason to rebuild, not a reason to fail)."""
-    import duckdb
-
-    if not path.exists():
-        return {}
-    out: dict[str, pa.Table] = {}
-    try:
-        with duckdb.connect(str(path), read_only=True) as con:
-            for name in OPS_HISTORY:
-                try:
-                    out[name] = con.table(f"ops.{name}").to_arrow_table()
-                except duckdb.CatalogException:  # an older warehouse without that table
-                    pass
-    except duckdb.Error:
-        return {}
-    return out

@@ -1,6 +1,6 @@
 """``bankflow backfill-dask DIR``: ``bankflow backfill DIR`` with the PDFs parsed on a Dask cluster
-(flows/backfill_dask.py). Registered on the main app by one import at the bottom of flows/cli.py; kept
-apart from flows/backfill_dask.py so that starting the CLI does not import Prefect and Dask."""
+(flows/backfill_dask.py, imported only when the command runs, so that starting the CLI does not import
+Prefect and Dask)."""
 from __future__ import annotations
 
 import os
@@ -10,10 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from connectors.errors import BankflowError
-from flows.cli import DataDirOpt, _fail, app, console, pdfs_in, report_imports
+from flows.cli.common import DataDirOpt, console, fail, pdfs_in, report_imports
 
 
-@app.command("backfill-dask")
 def backfill_dask(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="A folder of PDF statements (searched recursively).")],
     data_dir: DataDirOpt = Path("data"),
@@ -38,5 +37,8 @@ def backfill_dask(
         results = run_on_dask(files, data_dir, address=address, n_workers=workers, bank=bank,
                               chunk_size=chunk_size)
     except BankflowError as exc:
-        _fail(exc)
+        fail(exc)
     report_imports(results)
+
+
+COMMANDS = {"backfill-dask": backfill_dask}

@@ -1,8 +1,8 @@
-"""Parsed payloads -> lake tables (Arrow, one per entity, schemas in ``warehouse.lake.SCHEMAS``).
+"""Parsed payloads -> lake tables (Arrow, one per entity, schemas in ``connectors.lake_schemas``).
 
 :func:`normalize_many` works column-wise over any number of payloads at once (a sync normalizes one
 payload, ``bankflow rebuild`` hundreds of thousands of rows): transaction keys are computed by DuckDB
-(:func:`transforms.identify.transaction_key_columns`) and kind/merchant/category once per distinct label
+(:func:`pipeline.keys.transaction_key_columns`) and kind/merchant/category once per distinct label
 (:func:`transforms.describe_bulk.describe_columns`). Accounts, balances and statements are few and stay
 row-wise.
 
@@ -21,9 +21,9 @@ import pyarrow.compute as pc
 from connectors.artifact import ArtifactMeta
 from connectors.records import ParsedBatch
 from transforms.describe_bulk import describe_columns
-from transforms.identify import (account_id, account_id_column, label_forms, statement_line_keys,
-                                 transaction_key_columns)
-from warehouse.lake import SCHEMAS
+from connectors.lake_schemas import SCHEMAS
+from pipeline.keys import transaction_key_columns
+from transforms.identify import account_id, account_id_column, label_forms, statement_line_keys
 
 SOURCE_BY_KIND = {"json": "api", "html": "api", "csv": "csv", "pdf": "statement"}
 ENTITIES = ("accounts", "transactions", "balances", "statements", "statement_lines")

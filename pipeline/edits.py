@@ -1,4 +1,12 @@
-"""The user's category edits, and the refresh that puts them (and the learned fallback) into the warehouse.
+"""The user's edits (category overrides, rules, links) and the refresh that puts them, and the learned
+fallback, into the warehouse. The files in the data dir are the source of truth; the warehouse mirrors
+them, so ``bankflow rebuild`` restores them.
+
+Links: ``<data-dir>/links.csv`` is an append-only journal (``a_id,b_id,action,set_at``, last line for a
+pair wins, action ``link`` | ``unlink`` | ``clear``), mirrored into ``core.user_links`` so the identity
+views honour it.
+
+Categories:
 
 Where a transaction's category comes from, in order (``marts.transactions.category_source``):
 
@@ -34,8 +42,8 @@ import pyarrow as pa
 
 from connectors.errors import ConfigError
 from transforms import learn
-from transforms.categorize import CategoryRule, load_user_rules, parse_rules
-from warehouse.db import Warehouse, sql
+from transforms.categorize import CategoryRule, fold, parse_rules
+from warehouse.db import Warehouse
 
 OVERRIDES_FILE = "overrides.csv"
 RULES_FILE = "rules.toml"
@@ -91,6 +99,12 @@ def add_override(root: Path, txn_id: str, category: str | None) -> None:
     append_journal(overrides_path(root), _OVERRIDE_COLUMNS, [txn_id, category or ""])
 
 
+def read_user_rules(root: Path) -> tuple[CategoryRule, ...]:
+    """The user's ordered rules from ``<data-dir>/rules.toml`` (none when the file does not exist)."""
+    path = rules_path(root)
+    return parse_rules(path.read_text("utf-8"), str(path)) if path.exists() else ()
+
+
 def add_rule(root: Path, category: str, *, merchant: str | None = None, label: str | None = None,
              kind: str | None = None, sign: str | None = None) -> CategoryRule:
     """Append a rule to ``<data-dir>/rules.toml`` (validated first; the file keeps its order, so an
@@ -110,6 +124,56 @@ def add_rule(root: Path, category: str, *, merchant: str | None = None, label: s
     return rule
 
 
+# ------------------------------------------------------------------------------------ links
+LINKS_FILE = "links.csv"
+_LINK_COLUMNS = ["a_id", "b_id", "action", "set_at"]
+
+
+def links_path(root: Path) -> Path:
+    return Path(root) / LINKS_FILE
+
+
+def read_links(root: Path) -> dict[tuple[str, str], tuple[str, dt.datetime | None]]:
+    path = links_path(root)
+    if not path.exists():
+        return {}
+    out: dict[tuple[str, str], tuple[str, dt.datetime | None]] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None or not {"a_id", "b_id", "action"} <= set(reader.fieldnames):
+            raise ConfigError(f"{path}: expected a CSV with columns {', '.join(_LINK_COLUMNS)}", remedy=f"fix {path}")
+        for n, row in enumerate(reader, start=2):
+            a, b, action = (row.get(k, "").strip() for k in ("a_id", "b_id", "action"))
+            if not a or not b or action not in ("link", "unlink", "clear"):
+                raise ConfigError(f"{path}: line {n}: expected a_id,b_id and action link|unlink|clear",
+                                  remedy=f"fix {path}")
+            key = (a, b) if a <= b else (b, a)
+            if action == "clear":
+                out.pop(key, None)
+            else:
+                at = row.get("set_at") or None
+                out[key] = (action, dt.datetime.fromisoformat(at) if at else None)
+    return out
+
+
+def add_link(root: Path, a_id: str, b_id: str, action: str) -> None:
+    append_journal(links_path(root), _LINK_COLUMNS, [a_id, b_id, action])
+
+
+def mirror_links(root: Path, wh: Warehouse) -> int:
+    """Replace ``core.user_links`` with the journal's current decisions. Both orientations are stored,
+    so the views can look a pair up either way round."""
+    links = read_links(root)
+    rows = [(a, b, act, at) for (a, b), (act, at) in links.items()] + \
+           [(b, a, act, at) for (a, b), (act, at) in links.items()]
+    table = pa.table({"a_id": pa.array([r[0] for r in rows], pa.string()),
+                      "b_id": pa.array([r[1] for r in rows], pa.string()),
+                      "action": pa.array([r[2] for r in rows], pa.string()),
+                      "set_at": pa.array([r[3] for r in rows], pa.timestamp("us"))})
+    wh.replace_from("replace_user_links.sql", {"edits_links": table})
+    return len(links)
+
+
 # ------------------------------------------------------------------------------------ refresh
 @dataclass(frozen=True, slots=True)
 class RefreshResult:
@@ -125,7 +189,7 @@ def refresh(root: Path, wh: Warehouse, *, use_model: bool = True,
     """Re-read the user's edits from ``root`` (the data dir) and recompute user-rule and model categories,
     in one warehouse transaction."""
     overrides = read_overrides(root)
-    user_rules = load_user_rules(rules_path(root))
+    user_rules = read_user_rules(root)
     rows = wh.fetch("categorize_rows.sql")
     rule_hits: list[tuple[str, str, str]] = []
     labelled: dict[str, str] = {}  # txn_id -> category from override or any rule (training data)
@@ -157,26 +221,20 @@ def refresh(root: Path, wh: Warehouse, *, use_model: bool = True,
                 if cat is not None:
                     model_rows.append((txn, cat, conf))
 
-    con = wh.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _replace(con, "edits_overrides", "replace_category_overrides.sql",
-                 {"txn_id": list(overrides), "category": [c for c, _ in overrides.values()],
-                  "set_at": pa.array([s for _, s in overrides.values()], pa.timestamp("us"))})
-        _replace(con, "edits_rule_categories", "replace_rule_categories.sql",
-                 {"txn_id": [r[0] for r in rule_hits], "category": [r[1] for r in rule_hits],
-                  "rule": [r[2] for r in rule_hits]})
-        _replace(con, "edits_model_categories", "replace_model_categories.sql",
-                 {"txn_id": [r[0] for r in model_rows], "category": [r[1] for r in model_rows],
-                  "confidence": pa.array([r[2] for r in model_rows], pa.float64())})
+    with wh.transaction():
+        wh.replace_from("replace_category_overrides.sql", {"edits_overrides": _table(
+            {"txn_id": list(overrides), "category": [c for c, _ in overrides.values()],
+             "set_at": pa.array([s for _, s in overrides.values()], pa.timestamp("us"))})})
+        wh.replace_from("replace_rule_categories.sql", {"edits_rule_categories": _table(
+            {"txn_id": [r[0] for r in rule_hits], "category": [r[1] for r in rule_hits],
+             "rule": [r[2] for r in rule_hits]})})
+        wh.replace_from("replace_model_categories.sql", {"edits_model_categories": _table(
+            {"txn_id": [r[0] for r in model_rows], "category": [r[1] for r in model_rows],
+             "confidence": pa.array([r[2] for r in model_rows], pa.float64())})})
         result = RefreshResult(len(overrides), len(rule_hits), len(model_rows), examples, status)
-        con.execute(sql("queries", "record_categorize_run.sql"),
-                    {"ran_at": _now(), "overrides": result.overrides, "user_rule_rows": result.user_rule_rows,
-                     "model_rows": result.model_rows, "model_examples": examples, "model_status": status})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        wh.run("record_categorize_run.sql",
+               {"ran_at": _now(), "overrides": result.overrides, "user_rule_rows": result.user_rule_rows,
+                "model_rows": result.model_rows, "model_examples": examples, "model_status": status})
     return result
 
 
@@ -184,8 +242,6 @@ def _first(rules: tuple[CategoryRule, ...], label_raw: str, kind: str, amount: D
            acc_no: str | None, acc_id: str) -> CategoryRule | None:
     if not rules:
         return None
-    from transforms.categorize import fold
-
     up = fold(label_raw)
     for rule in rules:
         if rule.matches(up, kind, amount, merchant, acc_no) or (
@@ -194,13 +250,8 @@ def _first(rules: tuple[CategoryRule, ...], label_raw: str, kind: str, amount: D
     return None
 
 
-def _replace(con, name: str, query: str, columns: dict) -> None:
-    table = pa.table({k: v if isinstance(v, pa.Array) else pa.array(v, pa.string()) for k, v in columns.items()})
-    con.register(name, table)
-    try:
-        con.execute(sql("queries", query))
-    finally:
-        con.unregister(name)
+def _table(columns: dict) -> pa.Table:
+    return pa.table({k: v if isinstance(v, pa.Array) else pa.array(v, pa.string()) for k, v in columns.items()})
 
 
 def _now() -> dt.datetime:
@@ -212,8 +263,6 @@ def refresh_after_load(root: Path, wh: Warehouse) -> RefreshResult | None:
     reach the new rows. Skipped when the user has no edits, so a plain sync never scans the whole ledger
     in Python; the learned fallback is retrained only by ``bankflow categorize`` and ``bankflow rebuild``
     (its earlier predictions stay in place meanwhile)."""
-    from transforms.user_links import links_path, mirror_links
-
     if links_path(root).exists():
         mirror_links(root, wh)
     if not (overrides_path(root).exists() or rules_path(root).exists()):

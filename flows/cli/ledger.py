@@ -8,11 +8,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from flows.cli import DataDirOpt, app, console, out
+from flows.cli.common import DataDirOpt, console, out
 
 
 def _warehouse(data_dir: Path, *, read_only: bool = False):
-    from warehouse.ingest import DataDir
+    from pipeline.datadir import DataDir
 
     dd = DataDir(data_dir)
     if not dd.warehouse_path.exists():
@@ -21,7 +21,6 @@ def _warehouse(data_dir: Path, *, read_only: bool = False):
     return dd, dd.open_warehouse(read_only=read_only)
 
 
-@app.command()
 def check(data_dir: DataDirOpt = Path("data"),
           show: Annotated[int, typer.Option(help="Violating rows shown per check.")] = 5) -> None:
     """Run the reconciliation checks (statements add up, bank balances match the ledger, statement lines
@@ -44,7 +43,6 @@ def check(data_dir: DataDirOpt = Path("data"),
     raise typer.Exit(1 if any(r.violations and r.severity == "error" for r in results) else 0)
 
 
-@app.command()
 def links(data_dir: DataDirOpt = Path("data"),
           txn: Annotated[Optional[str], typer.Option(help="Only links of this transaction id.")] = None) -> None:
     """Every link bankflow made between rows (pending -> booked, statement line -> API row, expired
@@ -63,7 +61,7 @@ def links(data_dir: DataDirOpt = Path("data"),
 
 
 def _edit_link(data_dir: Path, a_id: str, b_id: str, action: str) -> None:
-    from transforms.user_links import add_link, mirror_links
+    from pipeline.edits import add_link, mirror_links
 
     dd, wh = _warehouse(data_dir)
     with wh:
@@ -78,13 +76,14 @@ def _edit_link(data_dir: Path, a_id: str, b_id: str, action: str) -> None:
     out.print(f"{action} {a_id} {b_id}: recorded in {dd.root / 'links.csv'} (kept across rebuilds)")
 
 
-@app.command()
 def unlink(a_id: str, b_id: str, data_dir: DataDirOpt = Path("data")) -> None:
     """Undo a link bankflow made (the two rows then count as two transactions)."""
     _edit_link(data_dir, a_id, b_id, "unlink")
 
 
-@app.command()
 def link(pending_id: str, booked_id: str, data_dir: DataDirOpt = Path("data")) -> None:
     """Say that a pending row became this booked row (bankflow then counts only the booked one)."""
     _edit_link(data_dir, pending_id, booked_id, "link")
+
+
+COMMANDS = {"check": check, "links": links, "unlink": unlink, "link": link}

@@ -1,5 +1,5 @@
 """``bankflow categorize``: manual overrides, user rules and the categories refresh (registered on the
-main app by one import at the bottom of flows/cli.py)."""
+main app in flows/cli/__init__.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,10 +9,9 @@ import typer
 from rich.table import Table
 
 from connectors.errors import BankflowError
-from flows.cli import DataDirOpt, _fail, app, console, out
+from flows.cli.common import DataDirOpt, console, fail, out
 
 
-@app.command()
 def categorize(
     args: Annotated[Optional[list[str]], typer.Argument(
         metavar="[TXN_ID] [CATEGORY]", help="TXN_ID CATEGORY sets an override; with --merchant/--label: CATEGORY.")] = None,
@@ -27,8 +26,8 @@ def categorize(
     """Set a transaction's category (an override that survives rebuilds, kept in <data-dir>/overrides.csv),
     add a rule of yours (<data-dir>/rules.toml), then re-apply overrides, rules and the learned fallback.
     With no argument: only re-apply, and print where categories come from."""
-    from transforms.user_edits import add_override, add_rule, refresh
-    from warehouse.ingest import DataDir
+    from pipeline.edits import add_override, add_rule, refresh
+    from pipeline.datadir import DataDir
 
     args = args or []
     dd = DataDir(data_dir)
@@ -57,7 +56,7 @@ def categorize(
                 out.print(f"{row[0]}  {row[1]}  {row[2]}  {row[3]}  ->  {row[5] or '-'} ({row[6]})")
             sources = wh.fetch("category_sources.sql")
     except BankflowError as exc:
-        _fail(exc)
+        fail(exc)
     t = Table(title="where categories come from")
     t.add_column("category_source")
     t.add_column("transactions", justify="right")
@@ -73,3 +72,6 @@ def _usage(msg: str) -> None:
                   "  bankflow categorize --merchant 'LE PETIT ZINC' 'Alimentation:Restaurants et cafés'\n"
                   "  bankflow categorize 3f2a...9c --clear")
     raise typer.Exit(2)
+
+
+COMMANDS = {"categorize": categorize}

@@ -1,0 +1,22 @@
+"""The ``bankflow`` command line: one module per group of commands, registered here.
+
+Every data command takes ``--data-dir`` (default ``./data`` or ``$BANKFLOW_DATA_DIR``). The command modules
+import only :mod:`flows.cli.common` (and each other's helpers), never this module: no import cycle.
+"""
+from __future__ import annotations
+
+import typer
+
+from flows.cli import backfill_dask, categorize, files, ledger, ops, query, sync
+
+app = typer.Typer(help="bankflow: your whole bank history as data (sync, backfill, query).",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+for _module in (sync, files, query, ledger, categorize, backfill_dask, ops):
+    for _name, _fn in _module.COMMANDS.items():
+        app.command(_name)(_fn)
+app.add_typer(ops.secrets_app, name="secrets")
+
+
+def main() -> None:
+    app()

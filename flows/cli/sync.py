@@ -1,0 +1,125 @@
+"""``bankflow sync``, ``bankflow demo`` and ``bankflow sandbox``: fetch from the banks (or their simulators)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from connectors.errors import BankflowError
+from flows.cli.common import ConfigOpt, DataDirOpt, console, fail, out, progress_display
+
+
+def run_sync(config: Path, data_dir: Path, only: list[str] | None, options: dict | None = None) -> dict:
+    from pipeline.progress import set_progress
+    from flows.sync import sync_flow
+
+    progress, report = progress_display()
+    set_progress(report)
+    try:
+        with progress:
+            return asyncio.run(sync_flow(config_path=str(config), data_dir=str(data_dir), connections=only,
+                                         options=options))
+    finally:
+        set_progress(None)
+
+
+def print_outcomes(summary: dict) -> None:
+    t = Table(title=f"sync run {summary['run_id']}")
+    for col in ("connection", "bank", "status", "payloads (new)", "rows +", "rows ~", "requests"):
+        t.add_column(col)
+    for r in summary["connections"]:
+        style = "green" if r["status"] == "ok" else "red"
+        t.add_row(r["connection"], r["bank"], f"[{style}]{r['status']}[/{style}]",
+                  f"{r['artifacts_fetched']} ({r['artifacts_new']})", str(r["rows_inserted"]),
+                  str(r["rows_updated"]), str(r["requests"]))
+    out.print(t)
+    for r in summary["connections"]:
+        if r["status"] != "ok":
+            console.print(f"[red]{r['connection']}[/red]: {r['message']}")
+
+
+def sync(data_dir: DataDirOpt = Path("data"), config: ConfigOpt = Path("bankflow.toml"),
+         connection: Annotated[Optional[list[str]], typer.Option("--connection", help="Only these (repeatable).")] = None) -> None:
+    """Fetch every enabled connection of bankflow.toml concurrently and load the warehouse."""
+    try:
+        summary = run_sync(config, data_dir, connection)
+    except BankflowError as exc:
+        fail(exc)
+    print_outcomes(summary)
+    raise typer.Exit(0 if summary["ok"] else 1)
+
+
+def demo(data_dir: DataDirOpt = Path("data"),
+         wrong_password: Annotated[Optional[list[str]], typer.Option(
+             "--wrong-password", help="Make this bank's simulator reject the demo password (repeatable).")] = None,
+         latency: Annotated[float, typer.Option(help="Seconds each simulator waits per request.")] = 0.0,
+         seed: Annotated[int, typer.Option(help="Seed of the simulators' ledgers.")] = 0) -> None:
+    """Run everything against the built-in bank simulators: sync, land, lake, warehouse, then a summary."""
+    from pipeline.sandbox import SandboxProcess
+
+    started = time.monotonic()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    knobs = {b: {"wrong_password": True} for b in (wrong_password or [])}
+    console.print(f"[bold]bankflow demo[/bold]: starting the bank simulators on 127.0.0.1 (data in {data_dir})")
+    with SandboxProcess(knobs=knobs, common={"latency": latency, "seed": seed}) as sims:
+        unknown = set(knobs) - set(sims.banks)
+        if unknown:
+            console.print(f"[red]error:[/red] no simulator for {sorted(unknown)}; banks: {', '.join(sims.banks)}")
+            raise typer.Exit(2)
+        text, env = sims.config(env_prefix="BANKFLOW_DEMO")
+        cfg_path = data_dir / "bankflow.demo.toml"
+        cfg_path.write_text(text, "utf-8")
+        os.environ.update(env)  # the demo's fake credentials, for this process only
+        n_truth = sims.write_truth(data_dir / "sandbox-truth.parquet")
+        try:
+            summary = run_sync(cfg_path, data_dir, None)
+        except BankflowError as exc:
+            fail(exc)
+    print_outcomes(summary)
+    _print_demo_footer(data_dir, n_truth, time.monotonic() - started)
+    raise typer.Exit(0 if summary["ok"] else 1)
+
+
+def _print_demo_footer(data_dir: Path, n_truth: int, elapsed: float) -> None:
+    from pipeline.datadir import DataDir
+
+    with DataDir(data_dir).open_warehouse(read_only=True) as wh:
+        n_acc, = wh.fetch("count_accounts.sql")[0]
+        n_txn, n_pending = wh.fetch("count_transactions.sql")[0]
+    out.print(f"\n[bold]{n_acc}[/bold] accounts, [bold]{n_txn}[/bold] transactions "
+              f"({n_pending} pending) in {data_dir / 'warehouse.duckdb'}  "
+              f"(simulators' ground truth: {n_truth} booked rows in {data_dir / 'sandbox-truth.parquet'}); "
+              f"{elapsed:.1f} s")
+    out.print(f"raw payloads: {data_dir / 'raw'}   lake: {data_dir / 'lake'}")
+    out.print("\nTry:\n  bankflow query --data-dir " + str(data_dir) +
+              " \"SELECT account_number, count(*) AS n, sum(amount) AS total FROM marts.transactions "
+              "WHERE NOT pending GROUP BY 1 ORDER BY 1\"")
+
+
+def sandbox(write_config: Annotated[Path, typer.Option(help="Where to write the ready bankflow.toml.")] = Path("bankflow.sandbox.toml"),
+            latency: Annotated[float, typer.Option(help="Seconds each simulator waits per request.")] = 0.0,
+            seed: Annotated[int, typer.Option(help="Seed of the simulators' ledgers.")] = 0) -> None:
+    """Start the bank simulators and print a ready config; runs until Ctrl-C."""
+    from pipeline.sandbox import SandboxSet
+
+    with SandboxSet(common={"latency": latency, "seed": seed}) as sims:
+        text, env = sims.config(env_prefix="BANKFLOW_SANDBOX")
+        write_config.write_text(text, "utf-8")
+        out.print("Simulators running: " + ", ".join(f"{b} at {u}" for b, u in sims.urls().items()))
+        out.print(f"Config written to {write_config}. In another shell (these are the simulators' fake credentials):")
+        for k, v in env.items():
+            out.print(f"  export {k}={v}")
+        out.print(f"  bankflow sync --config {write_config}\nCtrl-C to stop.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+COMMANDS = {"sync": sync, "demo": demo, "sandbox": sandbox}

@@ -1,0 +1,74 @@
+"""Raw -> lake -> warehouse for landed payloads.
+
+``to_lake`` parses one landed payload with its bank's pure parser and writes its lake files (skipped
+when the lake already has them: a payload is parsed once). ``load`` loads a set of payloads of one
+connection into the warehouse in one transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from connectors.artifact import RawArtifact
+from connectors.errors import ParseError
+from connectors.records import ParsedBatch
+from connectors.registry import get_spec
+from pipeline.datadir import DataDir
+from pipeline.normalize import normalize
+from connectors.lake_schemas import SCHEMAS
+from warehouse.db import LoadResult, Warehouse
+
+#: every lake entity a load reads
+LAKE_ENTITIES = tuple(SCHEMAS)
+
+
+def parse_artifact(dd: DataDir, art: RawArtifact, path: Path) -> ParsedBatch:
+    """One landed payload through its bank's pure parser; any failure is a ParseError naming the file."""
+    meta = art.meta
+    if meta.kind == "pdf":
+        from connectors import statements
+
+        statements.use_cache(dd.root / "cache" / "statements")
+    try:
+        return get_spec(meta.bank).parse(art.body, meta)
+    except ParseError:
+        raise
+    except Exception as exc:  # a parser bug must still name the file
+        raise ParseError(f"{type(exc).__name__}: {exc}", file=str(path),
+                         remedy="this looks like a bankflow parser bug; please report it with the file") from exc
+
+
+def to_lake(dd: DataDir, path: Path) -> tuple[str, str, str]:
+    """Parse a landed payload into the lake. Returns (bank, connection, sha256)."""
+    art = dd.raw.read(path)
+    meta = art.meta
+    if not dd.lake.has(meta.bank, meta.sha256):
+        batch = parse_artifact(dd, art, path)
+        dd.lake.write(meta, path, normalize(batch, meta, unique_ids=get_spec(meta.bank).unique_txn_ids))
+    return meta.bank, meta.connection, meta.sha256
+
+
+def load(dd: DataDir, wh: Warehouse, bank: str, shas: Iterable[str]) -> LoadResult:
+    """Load the lake files of ``shas`` (one bank) in one warehouse transaction."""
+    return load_many(dd, wh, [(bank, s) for s in shas])
+
+
+def load_many(dd: DataDir, wh: Warehouse, items: Iterable[tuple[str, str]]) -> LoadResult:
+    """Load the lake files of several (bank, sha256) payloads in one warehouse transaction."""
+    by_bank: dict[str, list[str]] = {}
+    for bank, sha in sorted(set(items)):
+        by_bank.setdefault(bank, []).append(sha)
+    if not by_bank:
+        return LoadResult()
+    lake = dd.lake
+
+    def files(entity: str) -> list[str]:
+        return [f for bank, shas in by_bank.items() for f in lake.files(entity, bank, shas)]
+
+    return wh.load({e: files(e) for e in LAKE_ENTITIES})
+
+
+def pending_shas(dd: DataDir, wh: Warehouse, bank: str, connection: str) -> list[Path]:
+    """Landed payloads of a connection that the warehouse has not loaded yet (e.g. after a crash)."""
+    loaded = wh.loaded_shas(bank, connection)
+    return [p for p in dd.raw.iter_paths(bank, connection) if p.name.split(".", 1)[0] not in loaded]

@@ -1,0 +1,1 @@
+INSERT INTO ops.schema_migrations VALUES ($name, $applied_at);

@@ -1,0 +1,1 @@
+INSERT INTO ops.view_version VALUES ($digest);

@@ -1,0 +1,1 @@
+SELECT digest FROM ops.view_version;
