@@ -3,7 +3,7 @@ parameters only (never f-strings into SQL).
 
 * ``migrations/NNN_*.sql`` run once each, in order, recorded in ``ops.schema_migrations``.
 * ``views/*.sql`` are (re)created at every open, in file order (layers: ``1x`` intermediate, ``2x`` marts).
-* ``loads/*.sql`` run in file order inside **one transaction** per load (DESIGN §1, "Atomic").
+* ``loads/*.sql`` run in file order inside **one transaction** per load (docs/design.md §1.1, invariant 4).
 """
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from warehouse.raw_store import RawStore
 
 
 class DataDir:
-    """The layout of a data directory (DESIGN §1)."""
+    """The layout of a data directory (docs/design.md §1)."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -154,7 +154,7 @@ class PartWriter:
 
 
 def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Recreate the lake and the warehouse from ``raw/`` alone (DESIGN invariant 2). The old lake and
+    """Recreate the lake and the warehouse from ``raw/`` alone (docs/design.md §1.1, invariant 2). The old lake and
     warehouse are moved aside first and removed only once the rebuild succeeded.
 
     Payloads are parsed one by one and normalized in batches of ~:data:`PART_ROWS` rows per bank, each
