@@ -1,4 +1,4 @@
-"""The connector contract (DESIGN §3).
+"""The connector contract (docs/design.md §3).
 
 A bank package exposes ``SPEC = ConnectorSpec(...)`` in its ``__init__``. The runner:
 
@@ -153,7 +153,7 @@ class ConnectorSpec:
     #: ``sniff_import(body, filename) -> bool``: does ``bankflow import`` hand this file to this bank?
     sniff_import: Callable[[bytes, str], bool] | None = None
     #: True when the bank's transaction ids are unique and stable (Budgea): identity then keys on them;
-    #: otherwise on content plus an occurrence index (DESIGN §6)
+    #: otherwise on content plus an occurrence index (docs/design.md §6)
     unique_txn_ids: bool = False
     #: connections of this bank fetched at once in one run: web banks get few (they dislike bursts
     #: from one client), an aggregation API built for it more

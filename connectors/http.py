@@ -1,6 +1,6 @@
 """The one HTTP layer every connector uses: a session factory with client middlewares.
 
-* **Retry** lives here and only here (DESIGN §3, "retries live in one layer"). Idempotent requests
+* **Retry** lives here and only here (docs/design.md §3.2). Idempotent requests
   (GET, HEAD, OPTIONS, PUT, DELETE) are retried on connection errors, timeouts, 5xx and 429, with
   exponential backoff and jitter; 429's ``Retry-After`` is honoured (capped). A POST is never replayed
   (it may create something, or submit a password: a replayed wrong password can lock an account).

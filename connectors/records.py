@@ -88,7 +88,7 @@ class Statement:
 @dataclass(slots=True)
 class ParsedBatch:
     """What one raw artifact yields. ``window_*`` is the period the artifact fully covers (a snapshot),
-    when known: identity uses it to count identical same-day rows (DESIGN §6)."""
+    when known: identity uses it to count identical same-day rows (docs/design.md §6)."""
 
     accounts: list[Account] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)

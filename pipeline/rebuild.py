@@ -87,7 +87,7 @@ class PartWriter:
 
 
 def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Recreate the lake and the warehouse from ``raw/`` plus the user's edits (docs/design.md §1,
+    """Recreate the lake and the warehouse from ``raw/`` plus the user's edits (docs/design.md §1.1,
     invariant 2). The old lake and
     warehouse are moved aside first and removed only once the rebuild succeeded.
 

@@ -1,4 +1,4 @@
-"""Stable identities (DESIGN §6).
+"""Stable identities (docs/design.md §6).
 
 * ``account_id`` = hash(bank, account_ref): the same account seen by a sync, a CSV import or a PDF
   statement gets the same id, because account_ref is the printed account number.

@@ -5,7 +5,7 @@ parameters only (never f-strings into SQL).
   ``000_bookkeeping.sql`` (idempotent) runs first at every open, since it creates that record.
 * ``views/*.sql`` are (re)created when their SQL changed, in file order (layers: ``1x`` intermediate,
   ``2x`` marts).
-* ``loads/*.sql`` run in file order inside **one transaction** per load (docs/design.md §1, "Atomic").
+* ``loads/*.sql`` run in file order inside **one transaction** per load (docs/design.md §1.1, invariant 4).
   Each declares in its header comment when it runs and what it binds (see :class:`LoadStep`); a new file
   there is picked up with no change here.
 * ``checks/*.sql`` return the rows that violate them; ``queries/*.sql`` are named queries.

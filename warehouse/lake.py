@@ -1,7 +1,7 @@
 """The Parquet lake: Parquet files per entity, with lineage columns on every row.
 
 * ``<data>/lake/<entity>/bank=<bank>/<sha256>.parquet``: one file per raw artifact (what a sync or an
-  import writes: DESIGN §1).
+  import writes: docs/design.md §1).
 * ``<data>/lake/<entity>/bank=<bank>/part-<id>.parquet``: one file holding many artifacts (what
   ``bankflow rebuild`` writes: tens of thousands of small files cost ~100x more to write and to scan than
   the same rows in a few files). The ``raw_sha256`` column tells the artifacts apart, and the part's

@@ -1,4 +1,4 @@
-"""CSV export requests (reference §7) and the decision on every answer (§7.3).
+"""CSV export requests (reference/boursorama.md §7, in ../shared) and the decision on every answer (§7.3).
 
 Two flows: ``post`` (2026: ``GET /mon-budget/generate`` for the form and its token, ``POST
 /budget/exporter-mouvements``, a 302 to the CSV or to a page with a one-time ``download.phtml?token=`` link)

@@ -1,10 +1,10 @@
 """Virtual keypad: read the fragment, identify each digit from a fingerprint table, encode a password.
 
-The fragment (``GET /connexion/clavier-virtuel?_hinclude=1``, reference §3) holds ten buttons, each with a
+The fragment (``GET /connexion/clavier-virtuel?_hinclude=1``, boursorama.md §3) holds ten buttons, each with a
 ``data-matrix-key`` (3 letters, new on every load) and an ``<img>`` whose ``src`` is a base64 SVG — with a
 **space after** ``base64,``. The password sent is the keys of the digits joined by ``|``.
 
-Digits are identified by the *canonical fingerprint* of reference §3.1: sha-256 of the ``d`` attributes of
+Digits are identified by the *canonical fingerprint* of boursorama.md §3.1: sha-256 of the ``d`` attributes of
 every ``<path>`` (document order, whitespace collapsed, joined by ``|``). Known fingerprints live in
 ``keypad_glyphs.json`` as data (the bank's current set, given as 16-hex prefixes, and the simulator's set).
 A keypad is accepted only if its ten buttons give ten distinct known digits covering 0–9; anything else is
@@ -51,7 +51,7 @@ def known_fingerprints() -> tuple[tuple[str, int, str], ...]:
 
 
 def svg_fingerprint(svg: str) -> str:
-    """Canonical fingerprint of one SVG document (reference §3.1)."""
+    """Canonical fingerprint of one SVG document (reference/boursorama.md §3.1)."""
     ds = [_WS.sub(" ", m.group(2)).strip() for m in _PATH_D.finditer(svg)]
     return hashlib.sha256("|".join(ds).encode()).hexdigest()
 

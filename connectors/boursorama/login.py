@@ -1,4 +1,4 @@
-"""Boursorama login (reference §2–§4): the cookie dance, the virtual keypad, one POST, the outcome.
+"""Boursorama login (reference/boursorama.md §2–§4): the cookie dance, the virtual keypad, one POST, the outcome.
 
 No step here loops or retries: a wrong password is posted exactly once (the one retry layer never
 replays a POST either). Credentials never enter a message, a log line or artifact metadata.
@@ -25,7 +25,7 @@ log = logging.getLogger("bankflow.boursorama")
 LOGIN_PATH = "/connexion/saisie-mot-de-passe"
 KEYPAD_PATH = "/connexion/clavier-virtuel?_hinclude=1"
 MESSAGES_FILE = Path(__file__).with_name("login_messages.json")
-#: phone-keypad letters on the glyphs (reference §3): WOOB maps letters in a password to these digits
+#: phone-keypad letters on the glyphs (reference/boursorama.md §3): WOOB maps letters in a password to these digits
 _PHONE = str.maketrans({c: d for d, letters in {"2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO",
                                                 "7": "PQRS", "8": "TUV", "9": "WXYZ"}.items() for c in letters})
 
@@ -98,7 +98,7 @@ async def login(session: aiohttp.ClientSession, base_url: str, credentials: Cred
 
 
 def check_outcome(body: str, final: URL, status: int, connection: str) -> None:
-    """Map the page the login POST ended on to success or a typed error (reference §4.1)."""
+    """Map the page the login POST ended on to success or a typed error (reference/boursorama.md §4.1)."""
     path = final.path
     where = f"connection {connection!r}: Boursorama login"
     if path.startswith("/securisation") or "data-strong-authentication-payload" in body:

@@ -1,7 +1,7 @@
 """Pure readers of Boursorama HTML pages (login, accounts, export form, statements list).
 
 Logout is detected by page *content* (the login form or the ``__brs_mit`` script), never by cookie names
-(reference §4.2). Nothing here does I/O.
+(reference/boursorama.md §4.2, in ../shared). Nothing here does I/O.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ _ACCOUNT_PATH = re.compile(r"^/compte/(?P<kind>[a-z]+)(?:/(?P<product>[a-z0-9]+)
 _TOKEN_LINK = re.compile(r"[\"'](?P<url>[^\"'<>]*download\.phtml\?token=[^\"'<>]+)[\"']")
 EMPTY_RANGE_TEXT = "Aucune opération ne correspond"
 
-#: account type from the URL segment (reference §5)
+#: account type from the URL segment (reference/boursorama.md §5)
 TYPES = {"cav": "checking", "epargne": "savings", "pea": "pea", "ord": "securities", "av": "life_insurance",
          "per": "retirement", "carte": "card"}
 
@@ -95,7 +95,7 @@ class Form:
 
 def parse_form(html: str, name: str) -> Form | None:
     """The ``<form name=…>`` with its input names and default values (so field names are read from the
-    page, not hard-coded: reference §7.1 'safest rule')."""
+    page, not hard-coded: reference/boursorama.md §7.1 'safest rule')."""
     form = HTMLParser(html).css_first(f'form[name="{name}"]')
     if form is None:
         return None
@@ -109,7 +109,7 @@ def parse_form(html: str, name: str) -> Form | None:
 
 
 def classify_export(body: bytes) -> tuple[str, str | None]:
-    """What an export request returned (reference §7.3): ``("csv", None)``, ``("empty", None)``,
+    """What an export request returned (reference/boursorama.md §7.3): ``("csv", None)``, ``("empty", None)``,
     ``("token", url)``, ``("form", None)`` (the bare export form), ``("login", None)`` or
     ``("other", snippet)``. The BOM is stripped before looking."""
     head = body[:4096].lstrip(b"\xef\xbb\xbf")

@@ -44,7 +44,7 @@ def parse_accounts(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
     accounts = []
     for it in items:
         number = numbers.get(it.key)
-        # without a printed number the key is the only stable reference (reference §5)
+        # without a printed number the key is the only stable reference (reference/boursorama.md §5)
         accounts.append(Account(account_ref=number or it.key, number=number, name=it.label, type=it.type,
                                 balance=it.balance,
                                 balance_date=meta.fetched_at.date() if it.balance is not None else None))

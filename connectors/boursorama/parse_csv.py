@@ -1,4 +1,4 @@
-"""Pure parser of Boursorama account-movement CSV exports (every profile of reference §8).
+"""Pure parser of Boursorama account-movement CSV exports (every profile of reference/boursorama.md §8).
 
 * Encoding sniffed: BOM -> utf-8-sig; else strict UTF-8; else cp1252 (2019 exports).
 * Columns mapped **by header name** (``csv_columns.json``), never by position; unknown extra columns

@@ -3,7 +3,7 @@
 One run, per Powens connection of the user token (or those listed in ``options["powens_connection_ids"]``):
 
 1. ``GET /users/me`` checks the token (401/403 -> :class:`AuthError` "token rejected").
-2. ``PUT /users/me/connections/{id}?psu_requested=false`` refreshes it unattended (§4.1), then
+2. ``PUT /users/me/connections/{id}?psu_requested=false`` refreshes it unattended (budgea.md §4.1), then
    ``GET /users/me/connections/{id}`` is polled while ``state`` is ``validating`` (bounded). Any other
    non-null state stops the connection with the error :mod:`connectors.budgea.states` maps it to.
    ``wrongpass`` is an AuthError: never retried, the PUT is sent once.

@@ -3,7 +3,7 @@
 Dispatch on ``meta.resource``: ``accounts`` (a ``{accounts: [...]}`` listing) or ``transactions``
 (one page of ``{transactions: [...]}``, modern or legacy shape).
 
-Field mapping (reference §5, §6.2): ``account_ref`` = the Powens account id (Budgea's exception to the
+Field mapping (reference/budgea.md §5, §6.2): ``account_ref`` = the Powens account id (Budgea's exception to the
 printed-number rule; ``Account.number`` keeps the printed number). ``label_raw`` = ``original_wording``
 (falls back to ``wording`` only if the bank sent no original wording); ``label`` = ``wording`` (user
 editable) or ``simplified_wording``; ``operation_date`` = ``rdate`` (or the ``CARTE dd/mm/yy`` date of

@@ -1,6 +1,6 @@
-"""Powens connection ``state`` values mapped to bankflow errors (reference §4.3).
+"""Powens connection ``state`` values mapped to bankflow errors (reference/budgea.md §4.3, in ../shared).
 
-States are compared case-insensitively (``wrongpass`` and ``wrongPass`` both occur, §12.5). Unknown
+States are compared case-insensitively (``wrongpass`` and ``wrongPass`` both occur, budgea.md §12.5). Unknown
 states never crash the mapping: they become a generic :class:`ActionNeeded` naming the state, as the
 Powens docs ask ("always fall back to a generic case").
 """

@@ -4,26 +4,26 @@ One run: keypad + login (one POST, never replayed) → contract selection → ac
 transactions paged newest first by ``range=a-b`` → when the API's history gate stopped the paging, the statement
 list and the PDFs of the older periods.
 
-Decisions (reference §11):
+Decisions (reference/lcl.md §11, in ../shared, not shipped):
 
-* **Contract selection** (§11.1, §11.3): the seed sends the base64-encoded id to ``POST /api/login/contract``,
+* **Contract selection** (lcl.md §11.1, §11.3): the seed sends the base64-encoded id to ``POST /api/login/contract``,
   woob (confirmed by an independent client) sends the raw id. We send the **raw** id first, because two independent
   clients do and it is what the web app's own ``/api/user/contract`` call carries; if the server answers 4xx (other
   than 401) we send the **encoded** id once. If the answer holds an ``accessToken`` (the seed's observation) we use
   that contract-scoped token from then on, else we keep the login token (woob's way). ``contract_id=`` query
   parameters always take the encoded id (base64 with the ``=`` padding removed; the seed's "drop the last two
   characters" is the same thing for the 16-character ids seen so far, and we warn on other lengths).
-* **Transactions path** (§11.2): woob's ``/api/user/accounts/<internal_id>/transactions?contract_id=<encoded>``.
+* **Transactions path** (lcl.md §11.2): woob's ``/api/user/accounts/<internal_id>/transactions?contract_id=<encoded>``.
 * **Re-login**: a documented exception to "no retries in connectors". A data call answered 401 after the session
   worked (the token expired) triggers **one** new login and one replay of that GET; a second 401 stops the run.
   At most ``MAX_RELOGINS`` per run. The login POST itself is never repeated on failure.
-* **History gate** (§6, §11.5): a 403 ``STRONG_AUTHENTICATION_REQUIRED`` on a page means the page reaches rows
+* **History gate** (lcl.md §6, §11.5): a 403 ``STRONG_AUTHENTICATION_REQUIRED`` on a page means the page reaches rows
   older than the bank serves without 2FA. We then narrow the range by bisection to get every row the API still
   serves (so the oldest day fetched is complete), record the coverage, and fetch the statements of older periods.
 * **One artifact per account's transactions**: the pages are spliced byte for byte into a small JSON envelope
   (``{"pages": [{"range": "0-99", "body": <the bank's bytes>}, ...], "coverage": {...}}``). A day's identical rows
   can straddle two pages, so only the whole listing is a snapshot whose window (``coverage``) can be trusted for
-  counting identical same-day rows (DESIGN §6).
+  counting identical same-day rows (docs/design.md §6).
 
 Options: ``space`` (``"CLI"`` particuliers, default, or ``"CLA"`` pro); ``statements`` (``"auto"``: only when the
 API's history is gated, ``"always"``, ``"never"``). Incremental runs (``state.max_booking_date`` set) stop paging
@@ -64,7 +64,7 @@ class PagingLimitError(ProtocolChanged):
 
 
 def encode_contract_id(contract_id: str) -> str:
-    """base64 of the ASCII id without padding (reference §4.2)."""
+    """base64 of the ASCII id without padding (reference/lcl.md §4.2)."""
     if len(contract_id) != 16:
         log.warning("LCL contract id of %d characters (16 expected): encoding without '=' padding",
                     len(contract_id))

@@ -1,4 +1,4 @@
-"""LCL keypad decoding and PIN encoding (reference lcl.md §2). Pure functions, no I/O.
+"""LCL keypad decoding and PIN encoding (reference/lcl.md §2, in ../shared). Pure functions, no I/O.
 
 ``keypad = reverse(hex(SEEDTEXT + KEYORDER))``: the first 20 digits are the reversed hex of KEYORDER (the digits
 in keypad-button order), the rest (``S``) the reversed hex of SEEDTEXT. The login payload for a PIN is

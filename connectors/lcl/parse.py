@@ -1,4 +1,4 @@
-"""Pure parsers for LCL payloads: ``parse(body, meta) -> ParsedBatch`` (DESIGN §3), dispatching on ``meta``.
+"""Pure parsers for LCL payloads: ``parse(body, meta) -> ParsedBatch`` (docs/design.md §3), dispatching on ``meta``.
 
 * ``accounts`` (JSON of ``/api/user/accounts``): one :class:`Account` per account, ``account_ref`` = ``Account.number``
   = ``external_id`` (the number as statements print it) with spaces removed, plus a :class:`BalanceSnapshot` of the

@@ -44,7 +44,7 @@ def explicit(match: re.Match[str]) -> dt.date | None:
 
 
 def booking_candidates(match: re.Match[str], start: dt.date, end: dt.date) -> list[dt.date]:
-    """Candidates inside [start − 7 d, end + 7 d], oldest first (§4 steps 1–2)."""
+    """Candidates inside [start − 7 d, end + 7 d], oldest first (reference/statements.md §4 steps 1–2)."""
     exp = explicit(match)
     cands = [exp] if exp else [_make(y, int(match["m"]), int(match["d"]))
                                for y in (end.year - 1, end.year)]

@@ -1,8 +1,8 @@
 """The pdfplumber level: open and vet a PDF, words with coordinates, lines, the column header.
 
 Words come from ``extract_words(x_tolerance=1.5, y_tolerance=2)`` and are clustered into lines by
-``top`` with a 2 pt tolerance (row pitch is ~10.8 pt: wide buckets would merge rows, §2.4).
-Column edges are derived from each page's own header, never fixed x values (pages shift, §3.1).
+``top`` with a 2 pt tolerance (row pitch is ~10.8 pt: wide buckets would merge rows, reference/statements.md §2.4).
+Column edges are derived from each page's own header, never fixed x values (pages shift, statements.md §3.1).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from connectors.statements.layouts import Layout, norm
 
 LINE_TOLERANCE = 2.0
 MIN_CHARS = 20          # fewer characters than this on a page: scan / image, no text layer
-JOIN_GAP = 4.0          # "1 234,56" may come out as two words 2-3 pt apart (§3.1)
+JOIN_GAP = 4.0          # "1 234,56" may come out as two words 2-3 pt apart (reference/statements.md §3.1)
 
 
 @dataclass
@@ -111,7 +111,7 @@ def header_words(line: Line, layout: Layout) -> dict[str, Word] | None:
 
 
 def find_bands(lines: list[Line], layout: Layout) -> tuple[int, Bands] | None:
-    """Index of the header line and the column bands derived from it (§3.1), or None."""
+    """Index of the header line and the column bands derived from it (reference/statements.md §3.1), or None."""
     for i, line in enumerate(lines):
         h = header_words(line, layout)
         if h is None:
@@ -125,7 +125,7 @@ def find_bands(lines: list[Line], layout: Layout) -> tuple[int, Bands] | None:
 
 
 def looks_glued(lines: list[Line], layout: Layout) -> bool:
-    """True when the header words appear only glued together (lost inter-word spaces, §2.2)."""
+    """True when the header words appear only glued together (lost inter-word spaces, reference/statements.md §2.2)."""
     glued = "".join(layout.header[c] for c in ("date", "label"))
     return any(glued in norm(line.text).replace(" ", "") and header_words(line, layout) is None
                for line in lines)

@@ -1,8 +1,8 @@
-"""One generic statement parser driven by the layouts in ``layouts/*.toml`` (reference/statements.md §2).
+"""One generic statement parser driven by the layouts in ``layouts/*.toml`` (reference/statements.md §2, in ../shared).
 
 Pipeline: vet the PDF (pages.py) → identify the layout from page 1 → period and account number →
 per page: find the column header, derive column bands, walk the table lines (operation start,
-continuation, balance, totals, intermediate, footer) → resolve dates → check the invariant (§5.2).
+continuation, balance, totals, intermediate, footer) → resolve dates → check the invariant (statements.md §5.2).
 Everything or nothing: any failure raises a :class:`ParseError` subclass naming the file and the page.
 
 Design notes
@@ -215,14 +215,14 @@ def _resolve_dates(asm: _Assembler, start: dt.date, end: dt.date, source: str) -
                                          f"{start:%d.%m.%Y}–{end:%d.%m.%Y} (± 7 days)",
                                          file=source, where=where)
         booking = cands[0]
-        if len(cands) > 1:   # ~annual statement: keep booking dates non-decreasing (§4 step 3)
+        if len(cands) > 1:   # ~annual statement: keep booking dates non-decreasing (reference/statements.md §4 step 3)
             booking = next((c for c in cands if prev is None or c >= prev), cands[-1])
             log.warning("%s: %s: year of %r ambiguous, took %s", source, where, op.booking[0], booking)
         prev = booking
         try:
             value = dates.value_date(op.value, booking) if op.value else None
         except ValueError:
-            value = None   # never reject on value dates (§4 step 4)
+            value = None   # never reject on value dates (reference/statements.md §4 step 4)
         out.append(StatementLine(booking_date=booking, amount=op.amount, label_raw=" ".join(op.label),
                                  value_date=value))
     return out
@@ -230,7 +230,7 @@ def _resolve_dates(asm: _Assembler, start: dt.date, end: dt.date, source: str) -
 
 def _check(asm: _Assembler, lines: list[StatementLine], start: dt.date, end: dt.date, n_pages: int,
            source: str) -> tuple[Decimal, Decimal]:
-    """The invariant of statements.md §5.2; returns (total debits, total credits)."""
+    """The invariant of reference/statements.md §5.2; returns (total debits, total credits)."""
     lay = asm.layout
     if asm.opening is None:
         raise StatementStructureError("opening balance not found (expected one of "

@@ -35,11 +35,11 @@ from fpdf import FPDF
 from connectors.records import Statement
 
 PAGE_H = 841.89
-PITCH = 10.8            # row pitch measured on real statements (§2.4)
+PITCH = 10.8            # row pitch measured on real statements (reference/statements.md §2.4)
 FONT_SIZE = 8
 TABLE_TOP = 190.0       # y of the column header
 TABLE_BOTTOM = 770.0    # last usable row baseline area
-EVEN_PAGE_SHIFT = 9.6   # recto/verso margin difference (CIC sample, §2.5)
+EVEN_PAGE_SHIFT = 9.6   # recto/verso margin difference (CIC sample, reference/statements.md §2.5)
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,14 @@
 """Bad inputs are refused with a ParseError that names the file and says what was expected and found."""
 from __future__ import annotations
 
-import os as _os
-from pathlib import Path as _Path
-
-# shared/ sits beside the checkout (as in CI); BANKFLOW_SHARED_DIR overrides
-SHARED_DIR = _Path(_os.environ.get("BANKFLOW_SHARED_DIR", _Path(__file__).resolve().parents[3] / "shared"))
-
-from pathlib import Path
-
 import pytest
 
 from connectors.boursorama.parse import parse, sniff_csv
 from connectors.errors import ParseError
+from tests.shared_samples import shared_sample
 
 from .helpers import meta_for
 
-GOOD = (SHARED_DIR / "samples/boursorama/export-2022-06_utf8.csv").read_bytes()
 HEADER = "dateOp;dateVal;label;category;categoryParent;amount;comment;accountNum;accountLabel;accountbalance\n"
 
 
@@ -33,8 +25,14 @@ def test_html_instead_of_csv():
     assert "HTML page" in msg and "login page" in msg
 
 
-def test_truncated_row():
-    msg = _fail(GOOD.rstrip(b"\n") + b"\n2021-08-18;2021-08-18;\"CARTE 16/08/21 VELIB")
+@pytest.fixture
+def good() -> bytes:
+    """A real export (third-party sample): the base the truncation and delimiter cases damage."""
+    return shared_sample("samples/boursorama/export-2022-06_utf8.csv").read_bytes()
+
+
+def test_truncated_row(good: bytes):
+    msg = _fail(good.rstrip(b"\n") + b"\n2021-08-18;2021-08-18;\"CARTE 16/08/21 VELIB")
     assert "line 3" in msg
 
 
@@ -43,8 +41,8 @@ def test_truncated_inside_quotes_midfile():
     assert "truncated" in msg or "line" in msg
 
 
-def test_wrong_delimiter():
-    body = GOOD.decode().replace(";", ",").encode()
+def test_wrong_delimiter(good: bytes):
+    body = good.decode().replace(";", ",").encode()
     msg = _fail(body)
     assert "expected ';'" in msg and "','" in msg
 

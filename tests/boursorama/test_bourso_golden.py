@@ -1,23 +1,16 @@
-"""Golden tests on real Boursorama exports (shared/samples/boursorama): every row, amount, date, account
-and balance."""
+"""Golden tests on real Boursorama exports (shared/samples/boursorama, skipped without the shared dir): every
+row, amount, date, account and balance."""
 from __future__ import annotations
-
-import os as _os
-from pathlib import Path as _Path
-
-# shared/ sits beside the checkout (as in CI); BANKFLOW_SHARED_DIR overrides
-SHARED_DIR = _Path(_os.environ.get("BANKFLOW_SHARED_DIR", _Path(__file__).resolve().parents[3] / "shared"))
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from connectors.boursorama.parse import parse, sniff_csv
 from connectors.records import BalanceSnapshot
+from tests.shared_samples import shared_sample
 
 from .helpers import meta_for
 
-SAMPLES = SHARED_DIR / "samples/boursorama"
 D = dt.date
 
 
@@ -27,7 +20,7 @@ def _rows(batch):
 
 
 def test_2019_cp1252_export_two_accounts():
-    body = (SAMPLES / "export-2019-03_latin1.csv").read_bytes()
+    body = shared_sample("samples/boursorama/export-2019-03_latin1.csv").read_bytes()
     # the publisher's original name carries the export date: the 2019 balance is the balance at export time
     batch = parse(body, meta_for(body, source_name="export-operations-30-03-2019_08-50-51.csv"))
     d = D(2019, 3, 12)
@@ -49,7 +42,7 @@ def test_2019_cp1252_export_two_accounts():
 
 
 def test_2022_utf8_export_dot_balance():
-    body = (SAMPLES / "export-2022-06_utf8.csv").read_bytes()
+    body = shared_sample("samples/boursorama/export-2022-06_utf8.csv").read_bytes()
     batch = parse(body, meta_for(body, source_name="export-2022-06_utf8.csv"))
     d = D(2021, 8, 17)
     assert _rows(batch) == [("001234", d, d, Decimal("130.00"), "Prime Parrainage", "Virements reçus", False)]
@@ -59,7 +52,7 @@ def test_2022_utf8_export_dot_balance():
 
 
 def test_2022_export_with_bom_is_the_same():
-    body = (SAMPLES / "export-2022-06_utf8.csv").read_bytes()
+    body = shared_sample("samples/boursorama/export-2022-06_utf8.csv").read_bytes()
     plain = parse(body, meta_for(body))
     bom = parse(b"\xef\xbb\xbf" + body, meta_for(b"\xef\xbb\xbf" + body))
     assert _rows(bom) == _rows(plain) and bom.balances == plain.balances

@@ -1,4 +1,4 @@
-"""Identity scenarios (DESIGN §6): each assertion is one a wrong rule would break."""
+"""Identity scenarios (docs/design.md §6): each assertion is one a wrong rule would break."""
 from __future__ import annotations
 
 import datetime as dt

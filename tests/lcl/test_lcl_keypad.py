@@ -1,4 +1,4 @@
-"""PIN encoding (reference lcl.md §2): worked examples and a property test over every kind of keypad."""
+"""PIN encoding (reference/lcl.md §2, in ../shared): worked examples and a property test over every kind of keypad."""
 from __future__ import annotations
 
 import pytest

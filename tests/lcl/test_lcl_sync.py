@@ -159,7 +159,7 @@ async def test_the_professional_space_is_chosen_by_type(sandbox_factory) -> None
 
 
 async def test_the_simulator_also_serves_the_seed_transactions_path(sandbox_factory) -> None:
-    """The seed's ``/api/user/<id>/transactions?contract_id=<internal_id>`` variant (reference §11.2)."""
+    """The seed's ``/api/user/<id>/transactions?contract_id=<internal_id>`` variant (reference/lcl.md §11.2)."""
     from connectors.base import Credentials
     from connectors.http import open_session
     from connectors.lcl.client import LclConnector

@@ -1,4 +1,4 @@
-"""Tiny fpdf2 helpers to build the bad PDFs of the negative tests (statements.md §8.7)."""
+"""Tiny fpdf2 helpers to build the bad PDFs of the negative tests (reference/statements.md §8.7)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""Amount syntax (§3.2) and year inference (§4)."""
+"""Amount syntax and year inference (reference/statements.md §3.2 and §4, in ../shared)."""
 from __future__ import annotations
 
 import datetime as dt

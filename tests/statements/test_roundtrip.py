@@ -69,7 +69,7 @@ def test_empty_statement_and_negative_balances(layout: str) -> None:
 
 
 def test_annual_statement_year_inference() -> None:
-    """~one year: both years fit the window for some DD.MM; table order decides (§4 step 3)."""
+    """~one year: both years fit the window for some DD.MM; table order decides (reference/statements.md §4 step 3)."""
     st0 = synth_statement(3, dt.date(2023, 1, 2), dt.date(2024, 1, 2), 60)
     lines = (StatementLine(dt.date(2023, 1, 3), Decimal("-1.00"), "CB A"),) + st0.lines + (
         StatementLine(dt.date(2024, 1, 2), Decimal("-1.00"), "CB B"),)

@@ -1,4 +1,4 @@
--- Identity of API/CSV rows (DESIGN §6): txn_id = hash(bank, account_ref, source_key), where source_key is
+-- Identity of API/CSV rows (docs/design.md §6): txn_id = hash(bank, account_ref, source_key), where source_key is
 --   'id:<bank id>'                                      when the bank's ids are unique and the row has one,
 --   ['p|']<booking_date>|<amount>|<normalized label>|<k>  otherwise, k = the k-th identical row of that
 --                                                        day within ONE payload (two coffees stay two).

@@ -1,4 +1,4 @@
--- Pending rows and what became of them (DESIGN §6, "pending to booked").
+-- Pending rows and what became of them (docs/design.md §6, rules 3-4).
 -- A pending row is superseded by the booked row that matches it: same account, same amount, booked
 -- from 1 day before to 10 days after the pending date, first seen no earlier than the pending row, and
 -- never seen in the same payload as it (two rows shown side by side are two transactions). Among candidates the best score

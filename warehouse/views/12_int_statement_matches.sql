@@ -1,4 +1,4 @@
--- Statement lines against the API/CSV rows of the same account (DESIGN §6, "across sources"): one to one
+-- Statement lines against the API/CSV rows of the same account (docs/design.md §6, rule 6): one to one
 -- on exact amount, booking dates at most 4 days apart, best label similarity (mutual best). A matched
 -- line is evidence for its row. An unmatched line outside every API/CSV coverage window is the backfill
 -- (it shows as a transaction); an unmatched line inside one is reported by checks/statement_line_unmatched.

@@ -1,4 +1,4 @@
--- The analyst surface (DESIGN §5). Stable column names; core tables may change.
+-- The analyst surface (docs/design.md §5). Stable column names; core tables may change.
 -- category/category_source: override > rule (the user's rules.toml, then the default taxonomy) > model
 -- > bank (the bank's own category as a hint) > none. See pipeline/edits.py.
 CREATE OR REPLACE VIEW marts.transactions AS

@@ -1,4 +1,4 @@
-"""The Boursorama simulator: an aiohttp app serving the bank's web protocol (reference §2–§10).
+"""The Boursorama simulator: an aiohttp app serving the bank's web protocol (reference/boursorama.md §2–§10).
 
 Server-side state lives in :class:`SimState`; knobs in :class:`Knobs`. Paths, methods, cookies and field
 names are the bank's; only the host differs (the ``api.boursobank.com`` download paths are served here too).

@@ -1,4 +1,4 @@
-"""Render the simulator's CSV exports in every format profile of reference §8.
+"""Render the simulator's CSV exports in every format profile of reference/boursorama.md §8.
 
 Quirks reproduced: UTF-8 BOM (2022+), cp1252 without BOM (2018-2020), inconsistent quoting (labels
 quoted, categories only when they contain a space, numbers only when they contain a space), thousands

@@ -1,6 +1,6 @@
 """The simulator's own keypad images (never the bank's): one SVG per digit, drawn deterministically.
 
-Like the bank's (reference §3.1): ``viewBox="0 0 42 42"``, fill ``#003883``, one path for the digit plus
+Like the bank's (reference/boursorama.md §3.1): ``viewBox="0 0 42 42"``, fill ``#003883``, one path for the digit plus
 one path per phone-keypad letter (2=ABC … 9=WXYZ). The digit is drawn as seven-segment strokes, so each
 digit has a distinct path. ``glyph_set="unknown"`` shifts every path by one unit: same look, unseen
 fingerprints, to exercise the connector's "keypad changed" error.

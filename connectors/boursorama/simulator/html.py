@@ -1,4 +1,4 @@
-"""HTML the Boursorama simulator serves, shaped like the bank's (reference §2–§5, §7, §10)."""
+"""HTML the Boursorama simulator serves, shaped like the bank's (reference/boursorama.md §2–§5, §7, §10)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -60,7 +60,7 @@ def securisation_page() -> str:
 
 
 def fr_amount(amount: Decimal) -> str:
-    """``20 810,50 €`` with NBSP/U+202F separators and U+2212 for negatives (reference §5)."""
+    """``20 810,50 €`` with NBSP/U+202F separators and U+2212 for negatives (reference/boursorama.md §5)."""
     whole, cents = f"{abs(amount):.2f}".split(".")
     groups = []
     while len(whole) > 3:

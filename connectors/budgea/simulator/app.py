@@ -214,7 +214,7 @@ async def user_transactions(request: web.Request) -> web.Response:
 
 
 def _transactions(request: web.Request, accounts: list[SimAccount]) -> web.Response:
-    """Filters and pages per reference §6.1. Rows are ordered by date then id, newest first."""
+    """Filters and pages per reference/budgea.md §6.1. Rows are ordered by date then id, newest first."""
     sb, q = _sb(request), request.query
     try:
         limit = parse_limit(q)
@@ -261,7 +261,7 @@ def _transactions(request: web.Request, accounts: list[SimAccount]) -> web.Respo
 
 def _href(request: web.Request, offset: int) -> str:
     """Link to another page: same path and parameters, another ``offset``. Relative by default;
-    absolute with the ``links_absolute`` knob (the reference leaves this open, §12.7)."""
+    absolute with the ``links_absolute`` knob (reference/budgea.md §12.7 leaves this open)."""
     query = query_without(request.query_string, "offset")
     path = f"{request.path}?{query + '&' if query else ''}offset={offset}"
     if _sb(request).links_absolute:

@@ -2,7 +2,7 @@
 draws its transactions from. Pure data, no logic."""
 from __future__ import annotations
 
-#: Powens connectors the simulator ships (reference §3). ``40618`` is Boursorama's bank code, as in the
+#: Powens connectors the simulator ships (reference/budgea.md §3). ``40618`` is Boursorama's bank code, as in the
 #: vendor example ``connector_object_example.json``; the LCL one is modelled the same way.
 CONNECTORS: list[dict] = [
     {

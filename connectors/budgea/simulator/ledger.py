@@ -2,14 +2,14 @@
 
 Everything derives from ``(seed, today, users)``: the same inputs give the same ids, amounts, labels and
 timestamps. Amounts are exact ``Decimal``. Datetimes are naive Europe/Paris wall time, as Powens sends
-them (reference §1), and every ``last_update`` lies in the past of the simulator clock ``now`` (the
+them (reference/budgea.md §1), and every ``last_update`` lies in the past of the simulator clock ``now`` (the
 clock's day at 23:00; rows are stamped between 05:00 and 17:00 of their day).
 
 Per user: two connections. ``perso`` (Boursorama-like connector) holds a checking account, a savings
 account and a deferred-debit card; ``famille`` (LCL-like) holds a joint account, an LDDS and a closed
-account (``deleted``, no rows). Accounts start disabled (GDPR, reference §5) until activated.
+account (``deleted``, no rows). Accounts start disabled (GDPR, reference/budgea.md §5) until activated.
 
-Lifecycle rules (reference §6.3):
+Lifecycle rules (reference/budgea.md §6.3, in ../shared):
 
 * card payments book 1-3 days after the purchase; until then they are ``coming`` with a provisional
   label (``PAIEMENT CB EN COURS`` on the checking account, ``CB <MERCHANT> dd/mm`` on the joint one);

@@ -1,4 +1,4 @@
-"""Query-parameter parsing for the simulated transaction listings (reference §6.1), with the API's
+"""Query-parameter parsing for the simulated transaction listings (reference/budgea.md §6.1), with the API's
 error codes: ``missingParameter`` when ``limit`` is absent, ``invalidValue`` for a bad value."""
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def formatted(value: Decimal) -> str:
 
 
 def error_body(code: str, description: str, message: str | None = None) -> dict[str, Any]:
-    """Modern error object: ``{code, description, message, request_id}`` (reference §7)."""
+    """Modern error object: ``{code, description, message, request_id}`` (reference/budgea.md §7)."""
     return {"code": code, "description": description, "message": message,
             "request_id": f"sim-{uuid.uuid4().hex[:16]}"}
 
@@ -71,7 +71,7 @@ def connection_json(conn: SimConnection) -> dict[str, Any]:
 
 
 def account_json(acc: SimAccount, now: dt.datetime, as_strings: bool) -> dict[str, Any]:
-    """A bank account. Disabled accounts show only a few values (name, type): GDPR, reference §5."""
+    """A bank account. Disabled accounts show only a few values (name, type): GDPR, reference/budgea.md §5."""
     enabled = acc.disabled is None
     balance = acc.booked_balance() if enabled else None
     coming = acc.coming_sum() if enabled else None

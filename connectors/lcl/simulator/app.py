@@ -1,4 +1,4 @@
-"""The LCL "mon espace" JSON API as an aiohttp application (reference lcl.md §§2-9).
+"""The LCL "mon espace" JSON API as an aiohttp application (reference/lcl.md §§2-9, in ../shared, not shipped).
 
 Conventions of this simulator where the real bank's behaviour is unknown (each marked in the reference):
 a stale keypad gets the same 401 as a bad PIN; an expired token gets ``401 {"code": "TOKEN_EXPIRED"}``; the history

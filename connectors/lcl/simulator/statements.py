@@ -2,7 +2,7 @@
 
 Periods start on the account's ``statement_day``: the 1st for the current account and the LDDS, the 15th for
 the Livret A, so the Livret A ships December→January statements (``du 15.12.YYYY au 14.01.YYYY``), the year
-inference trap of statements.md §4. A statement exists for every period that ended before ``today``; its
+inference trap of reference/statements.md §4. A statement exists for every period that ended before ``today``; its
 opening and closing balances come from the ledger's booked rows, so every statement balances by construction.
 """
 from __future__ import annotations
