@@ -29,6 +29,8 @@ async def generate(request: web.Request, st: SimState) -> web.Response:
 
 
 def export_body(request: web.Request, st: SimState, key: str, start: dt.date, end: dt.date) -> bytes | web.Response:
+    """The CSV of one account over [start, end], or the page the bank answers instead (unknown
+    account, OTP needed for old history, empty range: the form again with a message)."""
     acc = st.ledger.account(key)
     if acc is None:
         return web.Response(status=400, text="unknown account")
@@ -48,6 +50,7 @@ def export_body(request: web.Request, st: SimState, key: str, start: dt.date, en
 
 
 def check_expiry(request: web.Request, st: SimState) -> None:
+    """Redirect to the login page unless the session lives (knob: it dies once after the 2nd export)."""
     sid = session_of(request, st)
     if sid and st.knobs.session_expiry_mid_export and st.exports_done >= 2 and not st.expired_once:
         st.expired_once = True
@@ -57,6 +60,7 @@ def check_expiry(request: web.Request, st: SimState) -> None:
 
 
 def dates(get, prefix: str, fmt: str = "%d/%m/%Y") -> tuple[dt.date, dt.date] | None:  # type: ignore[no-untyped-def]
+    """``<prefix>[fromDate]`` / ``<prefix>[toDate]`` read with ``get`` (form or query), or None."""
     try:
         return (dt.datetime.strptime(str(get(f"{prefix}[fromDate]")), fmt).date(),
                 dt.datetime.strptime(str(get(f"{prefix}[toDate]")), fmt).date())
