@@ -6,7 +6,9 @@
 * :func:`parse_cached` — the same, cached by the file's sha256 (a PDF is never parsed twice).
 * :func:`sniff_pdf` — cheap "is this a PDF file?" check.
 
-Layouts live in ``layouts/*.toml`` (one per bank); a new bank is a new file plus fixtures.
+The engine here is generic: each bank keeps its statement files in its own folder,
+``connectors/<bank>/statements/`` (``layout.toml`` for the parser, ``render.toml`` for the renderer,
+``golden/`` fixtures), discovered at run time; a new bank's layout is files in its folder, not code.
 """
 from __future__ import annotations
 
@@ -33,6 +35,14 @@ def parse_statement_pdf(body: bytes, *, source: str, account_ref: str | None = N
     if _CACHE_DIR is not None:
         return parse_cached(body, source=source, cache_dir=_CACHE_DIR, account_ref=account_ref)
     return _parse_uncached(body, source=source, account_ref=account_ref)
+
+
+def reset_discovery() -> None:
+    """Forget the discovered layouts and renderer geometries (a bank folder added while running)."""
+    from connectors.statements import layouts, render
+
+    layouts.reset_caches()
+    render.geometries.cache_clear()
 
 
 def statement_bank(body: bytes) -> str | None:
@@ -67,5 +77,5 @@ def sniff_pdf(body: bytes) -> bool:
     return b"%PDF-" in body[:1024]
 
 
-__all__ = ["parse_cached", "parse_statement_pdf", "render_statement_pdf", "sniff_pdf", "statement_bank",
-           "statement_sniffer", "use_cache"]
+__all__ = ["parse_cached", "parse_statement_pdf", "render_statement_pdf", "reset_discovery", "sniff_pdf",
+           "statement_bank", "statement_sniffer", "use_cache"]

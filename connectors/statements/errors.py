@@ -47,9 +47,10 @@ class NotAStatementError(ParseError):
 
 
 class UnknownLayoutError(ParseError):
-    """Looks like a statement, but of no known layout (connectors/statements/layouts/*.toml)."""
+    """Looks like a statement, but of no known layout (connectors/<bank>/statements/layout*.toml)."""
 
-    remedy = "add a layout file for this bank (see connectors/statements/layouts/) with fixtures"
+    remedy = ("add a layout file in the bank's folder, connectors/<bank>/statements/layout.toml "
+              "(see connectors/lcl/statements/), with fixtures")
 
 
 class PeriodNotFoundError(ParseError):

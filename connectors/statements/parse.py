@@ -1,4 +1,5 @@
-"""One generic statement parser driven by the layouts in ``layouts/*.toml`` (reference/statements.md §2, in ../shared).
+"""One generic statement parser driven by the layouts kept in the bank folders
+(``connectors/<bank>/statements/layout*.toml``; reference/statements.md §2, in ../shared).
 
 Pipeline: vet the PDF (pages.py) → identify the layout from page 1 → period and account number →
 per page: find the column header, derive column bands, walk the table lines (operation start,

@@ -1,19 +1,15 @@
 """Render a canonical :class:`~connectors.records.Statement` as a realistic bank statement PDF.
 
 Used by the LCL and Boursorama simulators (their ``statements as real PDFs``) and by the tests of the
-generic parser. The layouts follow ``reference/statements.md`` §6 (LCL facts are from third-party code
-only, see there):
+generic parser. This module is the engine only: what differs between banks (header block, column x
+positions, date and amount formats, the labels of the balance rows, whether a running balance closes
+each page) is data in each bank's folder, ``connectors/<bank>/statements/render*.toml``, discovered
+like the layouts (see ``connectors/lcl/statements/render.toml`` for the keys).
 
-* ``lcl``: ``DD.MM`` booking dates (no year), ``DD.MM.YY`` value dates, ``1 234,56`` amounts, debits
-  carry a trailing ``.``, ``ANCIEN SOLDE`` / ``SOLDE INTERMEDIAIRE`` at each page break /
-  ``TOTAUX`` / ``SOLDE EN EUROS``.
-* ``boursorama``: ``DD/MM/YYYY`` dates, ``1.234,56`` amounts (a dot for thousands in the PDF, unlike
-  the CSV), ``SOLDE AU : DD/MM/YYYY`` above and below the table, ``TOTAL DES MOUVEMENTS``.
-
-Both: two amount columns (debit / credit) told apart only by x position, right-aligned under their
-header; the column header is repeated on every page; even pages are shifted ~9.6 pt to the right (recto/
-verso margins, measured on a real statement); labels wider than the label column wrap onto undated
-continuation lines (which may cross a page break); a ``Page n / m`` footer with legal text.
+Every layout: two amount columns (debit / credit) told apart only by x position, right-aligned under
+their header; the column header is repeated on every page; even pages are shifted ~9.6 pt to the right
+(recto/verso margins, measured on a real statement); labels wider than the label column wrap onto
+undated continuation lines (which may cross a page break); a ``Page n / m`` footer with legal text.
 
 What the statement says is printed as given (opening, closing, totals and every line): nothing is
 recomputed, so a caller can build a statement that does not add up (negative fixtures).
@@ -27,12 +23,16 @@ so the same input always gives the same bytes (and sha256). Library: fpdf2 (pure
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from fpdf import FPDF
 
 from connectors.records import Statement
+from connectors.statements.layouts import BANK_STATEMENTS, bank_files
 
 PAGE_H = 841.89
 PITCH = 10.8            # row pitch measured on real statements (reference/statements.md §2.4)
@@ -40,12 +40,17 @@ FONT_SIZE = 8
 TABLE_TOP = 190.0       # y of the column header
 TABLE_BOTTOM = 770.0    # last usable row baseline area
 EVEN_PAGE_SHIFT = 9.6   # recto/verso margin difference (CIC sample, reference/statements.md §2.5)
+RENDER_GLOB = f"*/{BANK_STATEMENTS}/render*.toml"
 
 
 @dataclass(frozen=True)
 class _Geometry:
+    """One bank's drawing parameters (a ``render*.toml`` file in its folder)."""
+
+    layout: str
     bank_lines: tuple[str, ...]
     title: str
+    subtitle: str                                # printed above the table when not empty
     header: tuple[tuple[str, float, str], ...]   # (word, x, align "L" = x0 / "R" = x1)
     date_x: float
     label_x: float
@@ -60,36 +65,43 @@ class _Geometry:
     thousands: str
     debit_suffix: str
     footer: tuple[str, ...]
+    opening_label: str                # str.format templates over {start} and {end} (period dates)
+    totals_label: str
+    closing_label: str
+    intermediate_label: str           # closes each non-last page with the running balance; "" = none
+
+    def label(self, template: str, st: Statement) -> str:
+        return template.format(start=st.period_start, end=st.period_end)
 
 
-_GEOMETRY = {
-    "lcl": _Geometry(
-        bank_lines=("LCL - CREDIT LYONNAIS", "AGENCE PARIS REPUBLIQUE", "12 PLACE DE LA REPUBLIQUE",
-                    "75003 PARIS"),
-        title="RELEVE DE COMPTE COURANT",
-        header=(("DATE", 41.0, "L"), ("LIBELLE", 197.0, "L"), ("VALEUR", 364.0, "L"),
-                ("DEBIT", 459.0, "R"), ("CREDIT", 537.0, "R")),
-        date_x=41.0, label_x=75.0, label_w=280.0, cont_indent=0.0, value_x=364.0,
-        debit_x1=459.0, credit_x1=537.0,
-        booking_fmt="%d.%m", value_fmt="%d.%m.%y", period_fmt="%d.%m.%Y",
-        thousands=" ", debit_suffix=".",
-        footer=("Credit Lyonnais - SA au capital de 2 037 713 591 euros - SIREN 954 509 741 RCS Lyon",
-                "Ce document ne vaut pas facture"),
-    ),
-    "boursorama": _Geometry(
-        bank_lines=("BOURSORAMA BANQUE", "44 RUE TRAVERSIERE - CS 80134", "92772 BOULOGNE-BILLANCOURT CEDEX",
-                    "BIC : BOUSFRPPXXX"),
-        title="RELEVE DE COMPTE",
-        header=(("Date", 40.0, "L"), ("Libellé", 160.0, "L"), ("Valeur", 372.0, "L"),
-                ("Débit", 470.0, "R"), ("Crédit", 545.0, "R")),
-        date_x=40.0, label_x=88.0, label_w=276.0, cont_indent=6.0, value_x=372.0,
-        debit_x1=470.0, credit_x1=545.0,
-        booking_fmt="%d/%m/%Y", value_fmt="%d/%m/%Y", period_fmt="%d/%m/%Y",
-        thousands=".", debit_suffix="",
-        footer=("BOURSORAMA S.A. au capital de 51 171 597,60 euros - RCS Nanterre 351 058 151",
-                "Mediateur : www.mediateur.boursorama.com"),
-    ),
-}
+def _load_geometry(path: Path) -> _Geometry:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        labels = raw["labels"]
+        return _Geometry(
+            layout=raw["layout"], bank_lines=tuple(raw["bank_lines"]), title=raw["title"],
+            subtitle=raw.get("subtitle", ""),
+            header=tuple((str(w), float(x), str(al)) for w, x, al in raw["header"]),
+            **{k: float(raw[k]) for k in ("date_x", "label_x", "label_w", "cont_indent", "value_x",
+                                          "debit_x1", "credit_x1")},
+            **{k: str(raw[k]) for k in ("booking_fmt", "value_fmt", "period_fmt", "thousands",
+                                        "debit_suffix")},
+            footer=tuple(raw["footer"]), opening_label=labels["opening"], totals_label=labels["totals"],
+            closing_label=labels["closing"], intermediate_label=labels.get("intermediate", ""))
+    except KeyError as exc:
+        raise ValueError(f"{path}: renderer geometry lacks the key {exc}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def geometries() -> dict[str, _Geometry]:
+    """Every bank's renderer geometry, by layout id (discovered in the bank folders)."""
+    out: dict[str, _Geometry] = {}
+    for path in bank_files(RENDER_GLOB):
+        g = _load_geometry(path)
+        if g.layout in out:
+            raise ValueError(f"{path}: renderer geometry for layout {g.layout!r} defined twice")
+        out[g.layout] = g
+    return out
 
 
 def format_amount(value: Decimal, thousands: str = " ") -> str:
@@ -138,14 +150,11 @@ def _balance_cells(value: Decimal, g: _Geometry) -> tuple[str, str]:
     return ("", txt) if value >= 0 else (txt + g.debit_suffix, "")
 
 
-def _build_rows(pdf: FPDF, st: Statement, g: _Geometry, layout: str) -> tuple[list[_Row], list[_Row]]:
+def _build_rows(pdf: FPDF, st: Statement, g: _Geometry) -> tuple[list[_Row], list[_Row]]:
     """Return (body rows, trailer rows). The trailer (totals + closing) stays together on the last page."""
     rows: list[_Row] = []
     d, c = _balance_cells(st.opening_balance, g)
-    if layout == "lcl":
-        rows.append(_Row(label="ANCIEN SOLDE", debit=d, credit=c))
-    else:
-        rows.append(_Row(label=f"SOLDE AU : {st.period_start.strftime('%d/%m/%Y')}", debit=d, credit=c))
+    rows.append(_Row(label=g.label(g.opening_label, st), debit=d, credit=c))
     for line in st.lines:
         if line.amount == 0:
             raise ValueError("a statement line cannot have a zero amount")
@@ -160,22 +169,18 @@ def _build_rows(pdf: FPDF, st: Statement, g: _Geometry, layout: str) -> tuple[li
             first.credit = amt
         rows.append(first)
         rows.extend(_Row(label=p, indent=g.cont_indent) for p in parts[1:])
-    totals_label = "TOTAUX" if layout == "lcl" else "TOTAL DES MOUVEMENTS"
-    trailer = [_Row(label=totals_label, debit=format_amount(st.total_debits, g.thousands),
+    trailer = [_Row(label=g.label(g.totals_label, st), debit=format_amount(st.total_debits, g.thousands),
                     credit=format_amount(st.total_credits, g.thousands))]
     d, c = _balance_cells(st.closing_balance, g)
-    if layout == "lcl":
-        trailer.append(_Row(label="SOLDE EN EUROS", debit=d, credit=c))
-    else:
-        trailer.append(_Row(label=f"SOLDE AU : {st.period_end.strftime('%d/%m/%Y')}", debit=d, credit=c))
+    trailer.append(_Row(label=g.label(g.closing_label, st), debit=d, credit=c))
     return rows, trailer
 
 
-def _paginate(rows: list[_Row], trailer: list[_Row], per_page: int, layout: str,
-              opening: Decimal, g: _Geometry) -> list[list[_Row]]:
-    """Cut rows into pages of ``per_page`` table rows; LCL closes each non-last page with
-    ``SOLDE INTERMEDIAIRE`` (the running balance, which the parser checks)."""
-    reserve = 1 if layout == "lcl" else 0
+def _paginate(rows: list[_Row], trailer: list[_Row], per_page: int, opening: Decimal,
+              g: _Geometry) -> list[list[_Row]]:
+    """Cut rows into pages of ``per_page`` table rows; a layout with an intermediate label (LCL's
+    ``SOLDE INTERMEDIAIRE``) closes each non-last page with the running balance, which the parser checks."""
+    reserve = 1 if g.intermediate_label else 0
     pages: list[list[_Row]] = []
     cur: list[_Row] = []
     running = opening
@@ -183,7 +188,7 @@ def _paginate(rows: list[_Row], trailer: list[_Row], per_page: int, layout: str,
         if len(cur) >= per_page - reserve:
             if reserve:
                 d, c = _balance_cells(running, g)
-                cur.append(_Row(label="SOLDE INTERMEDIAIRE", debit=d, credit=c))
+                cur.append(_Row(label=g.intermediate_label, debit=d, credit=c))
             pages.append(cur)
             cur = []
         cur.append(row)
@@ -192,7 +197,7 @@ def _paginate(rows: list[_Row], trailer: list[_Row], per_page: int, layout: str,
     if len(cur) + len(trailer) > per_page:
         if reserve:
             d, c = _balance_cells(running, g)
-            cur.append(_Row(label="SOLDE INTERMEDIAIRE", debit=d, credit=c))
+            cur.append(_Row(label=g.intermediate_label, debit=d, credit=c))
         pages.append(cur)
         cur = []
     cur.extend(trailer)
@@ -228,8 +233,8 @@ def _page_header(pdf: FPDF, st: Statement, g: _Geometry, dx: float, account_numb
     _text(pdf, 41 + dx, 142, period)
     _text(pdf, 41 + dx, 154, f"N° de compte : {account_number}")
     _text(pdf, 340 + dx, 154, "Devise : EUR")
-    if g is _GEOMETRY["lcl"]:
-        _text(pdf, 41 + dx, 170, "ECRITURES DE LA PERIODE")
+    if g.subtitle:
+        _text(pdf, 41 + dx, 170, g.subtitle)
     pdf.set_font("Helvetica", "B", FONT_SIZE)
     for word, x, align in g.header:
         _text(pdf, x + dx, TABLE_TOP, word, align)
@@ -242,16 +247,18 @@ def _page_header(pdf: FPDF, st: Statement, g: _Geometry, dx: float, account_numb
 
 def render_statement_pdf(statement: Statement, *, layout: str, account_number: str,
                          holder: str = "M. JEAN DUPONT", rows_per_page: int | None = None) -> bytes:
-    """Render ``statement`` with the bank ``layout`` ("lcl" | "boursorama") and return the PDF bytes.
+    """Render ``statement`` with the bank ``layout`` (a layout id with a ``render*.toml`` in its bank
+    folder: "lcl", "boursorama") and return the PDF bytes.
 
     ``account_number`` is printed as given (the parser returns it with spaces removed as
     ``account_ref``). ``rows_per_page`` caps the table rows per page (continuation lines count; the
     default fills the page, about 52 rows). Line amounts are signed (negative = debit column);
     ``total_debits``/``total_credits`` are positive. Labels must be Latin-1 (core PDF fonts).
     """
-    if layout not in _GEOMETRY:
-        raise ValueError(f"unknown layout {layout!r}; expected one of {sorted(_GEOMETRY)}")
-    g = _GEOMETRY[layout]
+    known = geometries()
+    if layout not in known:
+        raise ValueError(f"unknown layout {layout!r}; expected one of {sorted(known)}")
+    g = known[layout]
     capacity = int((TABLE_BOTTOM - (TABLE_TOP + 14)) // PITCH)
     per_page = min(rows_per_page or capacity, capacity)
     if per_page < 3:
@@ -263,8 +270,8 @@ def render_statement_pdf(statement: Statement, *, layout: str, account_number: s
     pdf.set_title(f"Releve {statement.period_start:%Y-%m-%d} {statement.period_end:%Y-%m-%d}")
     pdf.set_producer("bankflow statement simulator")
     pdf.set_font("Helvetica", "", FONT_SIZE)
-    rows, trailer = _build_rows(pdf, statement, g, layout)
-    pages = _paginate(rows, trailer, per_page, layout, statement.opening_balance, g)
+    rows, trailer = _build_rows(pdf, statement, g)
+    pages = _paginate(rows, trailer, per_page, statement.opening_balance, g)
     for page_no, page_rows in enumerate(pages, start=1):
         pdf.add_page()
         dx = EVEN_PAGE_SHIFT if page_no % 2 == 0 else 0.0

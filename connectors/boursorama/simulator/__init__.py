@@ -4,6 +4,11 @@
 sync retrieves through the CSV export, which reaches back to the ledger's first day (the connector's
 default history depth, 40 months, exceeds the simulator's ``months``). PDF statements cover the same
 months again and are evidence, not extra rows.
+
+Layout: ``ledger.py`` (ground truth), ``state.py`` (knobs and server memory), ``login.py`` /
+``exports.py`` / ``documents.py`` (handlers taking ``(request, state)``), ``routes.py`` (the route table
+and ``build_app``; see :mod:`connectors.simulator_kit`), ``html.py`` / ``csv_profiles.py`` / ``glyphs.py``
+(what the pages and files look like).
 """
 from __future__ import annotations
 
@@ -16,8 +21,10 @@ from typing import Any
 from aiohttp import web
 
 from connectors.base import SandboxConnection, TruthRow
-from connectors.boursorama.simulator.app import Knobs, SimState, make_app
 from connectors.boursorama.simulator.ledger import Ledger, build_ledger
+from connectors.boursorama.simulator.routes import build_app
+from connectors.boursorama.simulator.state import Knobs, SimState
+from connectors.simulator_kit import serve
 
 BANK = "boursorama"
 CONNECTION = "boursorama-demo"
@@ -69,11 +76,7 @@ async def start_sandbox(host: str = "127.0.0.1", port: int = 0, *, seed: int = 0
     login = str(10_000_000 + seed * 7919 % 89_999_999)
     password = f"{(seed * 104_729 + 12_345_670) % 100_000_000:08d}"
     state = SimState(ledger=ledger, login=login, password=password, knobs=knobs)
-    runner = web.AppRunner(make_app(state), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound = runner.addresses[0][1]
+    runner, _, bound = await serve(build_app(state), host, port)
     url = f"http://{host}:{bound}"
     given = password if not wrong_password else f"{(int(password) + 1) % 100_000_000:08d}"
     options: dict[str, Any] = {"export_flow": "legacy_get" if knobs.export_flow == "get_legacy" else "post"}

@@ -1,5 +1,8 @@
 """The running simulator: ledger + knobs + aiohttp server, implementing ``connectors.base.Sandbox``.
 
+The sandbox is the simulator's state: the handlers (``handlers.py``) take ``(request, sandbox)``, the
+route table is ``routes.py`` (see :mod:`connectors.simulator_kit`), the ground truth ``ledger.py``.
+
 Knobs are plain attributes, read by the app on every request, so a test can change them while the
 server runs (``sb.fail_5xx = 2``). Request counters (``requests_total``, ``requests`` per
 ``"METHOD /canonical/route"``, ``paths`` per ``"METHOD /actual/path"``, ``queries`` in order, ``sync_attempts`` per Powens
@@ -20,8 +23,9 @@ from typing import Any
 from aiohttp import web
 
 from connectors.base import SandboxConnection, TruthRow
-from connectors.budgea.simulator.app import PREFIX, build_app
 from connectors.budgea.simulator.ledger import Ledger, SimConnection
+from connectors.budgea.simulator.routes import PREFIX, build_app
+from connectors.simulator_kit import serve
 
 BANK = "budgea"
 
@@ -70,11 +74,7 @@ class BudgeaSandbox:
 
     # ------------------------------------------------------------------ server
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> "BudgeaSandbox":
-        self._runner = web.AppRunner(build_app(self), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound_host, bound_port = self._runner.addresses[0][:2]
+        self._runner, bound_host, bound_port = await serve(build_app(self), host, port)
         self.url = f"http://{bound_host}:{bound_port}{PREFIX}"
         self.connections = [SandboxConnection(name=self.connection_name(u, c), bank=BANK, base_url=self.url,
                                               options={"powens_connection_ids": [c.id]},

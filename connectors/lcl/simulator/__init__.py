@@ -8,6 +8,10 @@ With ``history_days=None`` the API alone returns everything. Statements exist fo
 ``today``; the gate must stay above ~46 days so that the API reaches back past the last statement's end
 (otherwise rows between the last statement and the gate would be unreachable, as at the real bank).
 
+Layout: ``ledger.py`` (ground truth), ``statements.py`` (monthly statements from it), ``state.py`` (knobs and
+server memory), ``login.py`` / ``data.py`` (handlers taking ``(request, state)``), ``routes.py`` (the route table and
+``build_app``; see :mod:`connectors.simulator_kit`).
+
 Bank knobs: ``history_days`` (int | None, default 90), ``token_ttl`` (seconds, default 900), ``blocked`` (login
 answers ``CREDENTIALS_BLOCKED``), ``months`` (history length), ``expire_first_token_after`` (test aid: the
 first session's tokens expire after that many data calls, to force one re-login mid-paging), ``contract_id_form``
@@ -24,9 +28,11 @@ from typing import Any
 from aiohttp import web
 
 from connectors.base import SandboxConnection, TruthRow
+from connectors.simulator_kit import serve
 
-from .app import SimConfig, SimState, make_app
 from .ledger import Ledger, generate
+from .routes import build_app
+from .state import SimConfig, SimState
 from .statements import build_statements
 
 __all__ = ["LclSandbox", "start_sandbox"]
@@ -82,12 +88,7 @@ async def start_sandbox(host: str = "127.0.0.1", port: int = 0, *, seed: int = 0
     state = SimState(config=config, ledger=ledger, statements=build_statements(ledger), holder=ledger.holder,
                      # a professional contract listed first, so the connector has to choose by type
                      contracts=[{"id": pro, "type": "CLA"}, {"id": contract, "type": "CLI"}])
-    runner = web.AppRunner(make_app(state), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-    real_port = sockets[0].getsockname()[1] if sockets else port
+    runner, _, real_port = await serve(build_app(state), host, port)
     url = f"http://{host}:{real_port}"
     given_pin = pin if not wrong_password else f"{(int(pin) + 1) % 1000000:06d}"
     conn = SandboxConnection(name="lcl-demo", bank="lcl", base_url=url, options={},

@@ -1,8 +1,11 @@
 """Regenerate the golden fixtures: ``python -m tests.statements.golden.regen`` (from the repo root).
 
-For each case: ``<name>.pdf`` (rendered by connectors.statements.render), ``<name>.csv`` (the parsed
-rows) and ``<name>.json`` (the statement summary). test_golden.py parses the stored PDFs and compares
-with the stored CSV and JSON, so a parser change that alters any output shows up as a diff.
+The cases are the bank folders' business: each ``connectors/<bank>/statements/golden/cases.toml``
+names its statements (layout, account number, synth seed, period, lines, rows per page) and keeps
+the files beside it. For each case: ``<name>.pdf`` (rendered by connectors.statements.render),
+``<name>.csv`` (the parsed rows) and ``<name>.json`` (the statement summary). test_golden.py parses
+the stored PDFs and compares with the stored CSV and JSON, so a parser change that alters any output
+shows up as a diff. Nothing here is specific to a bank.
 """
 from __future__ import annotations
 
@@ -11,27 +14,57 @@ import datetime as dt
 import hashlib
 import io
 import json
+import tomllib
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from connectors.records import ParsedBatch
 from connectors.statements import parse_statement_pdf, render_statement_pdf
+from connectors.statements.layouts import bank_files
 from connectors.statements.synth import synth_statement
 
-HERE = Path(__file__).parent
+CASES_GLOB = "*/statements/golden/cases.toml"
+OPENING = Decimal("1523.40")
 
-CASES = {
-    # name: (layout, account number, seed, start, end, n lines, rows per page)
-    "lcl_2023-12_dec_jan": ("lcl", "00412 0123456Z", 101, dt.date(2023, 12, 15), dt.date(2024, 1, 14), 45, None),
-    "lcl_2024-05_three_pages": ("lcl", "00412 0123456Z", 102, dt.date(2024, 5, 1), dt.date(2024, 5, 31), 50, 22),
-    "boursorama_2023-12_dec_jan": ("boursorama", "00040754305", 103, dt.date(2023, 12, 1), dt.date(2024, 1, 4), 40, 30),
-}
+
+@dataclass(frozen=True)
+class Case:
+    """One golden statement, as its bank's ``cases.toml`` describes it; files live in ``folder``."""
+
+    name: str
+    folder: Path
+    layout: str
+    account_number: str
+    seed: int
+    start: dt.date
+    end: dt.date
+    lines: int
+    rows_per_page: int | None = None
+
+    def path(self, suffix: str) -> Path:
+        return self.folder / f"{self.name}{suffix}"
+
+
+def discover_cases() -> dict[str, Case]:
+    """Every bank folder's golden cases, by name (a name used twice is refused)."""
+    cases: dict[str, Case] = {}
+    for path in bank_files(CASES_GLOB):
+        for name, raw in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            if name in cases:
+                raise ValueError(f"{path}: golden case {name!r} also in {cases[name].folder}")
+            cases[name] = Case(name=name, folder=path.parent, **raw)
+    return cases
+
+
+CASES = discover_cases()
 
 
 def render_case(name: str) -> bytes:
-    layout, number, seed, start, end, n, rows = CASES[name]
-    statement = synth_statement(seed, start, end, n, opening=Decimal("1523.40"))
-    return render_statement_pdf(statement, layout=layout, account_number=number, rows_per_page=rows)
+    c = CASES[name]
+    statement = synth_statement(c.seed, c.start, c.end, c.lines, opening=OPENING)
+    return render_statement_pdf(statement, layout=c.layout, account_number=c.account_number,
+                                rows_per_page=c.rows_per_page)
 
 
 def rows_csv(batch: ParsedBatch) -> str:
@@ -54,14 +87,13 @@ def summary(batch: ParsedBatch, body: bytes) -> dict[str, object]:
 
 
 def main() -> None:
-    for name in CASES:
+    for name, case in CASES.items():
         body = render_case(name)
         batch = parse_statement_pdf(body, source=f"{name}.pdf")
-        (HERE / f"{name}.pdf").write_bytes(body)
-        (HERE / f"{name}.csv").write_text(rows_csv(batch), encoding="utf-8")
-        (HERE / f"{name}.json").write_text(json.dumps(summary(batch, body), indent=2) + "\n",
-                                           encoding="utf-8")
-        print(f"wrote {name}: {len(batch.statements[0].lines)} rows")
+        case.path(".pdf").write_bytes(body)
+        case.path(".csv").write_text(rows_csv(batch), encoding="utf-8")
+        case.path(".json").write_text(json.dumps(summary(batch, body), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {case.path('.pdf')}: {len(batch.statements[0].lines)} rows")
 
 
 if __name__ == "__main__":
