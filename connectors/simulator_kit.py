@@ -10,7 +10,7 @@ Each simulator package (``connectors/<bank>/simulator/``) holds:
   ``build_app(state)``, which calls :func:`build_app` here with the table and the bank's ``before`` hook
   (request log, latency, injected failures, authentication: whatever runs ahead of every handler).
 
-``start_sandbox(...)`` (the ``ConnectorSpec`` entry the sandbox in ``flows/sandbox.py`` and the tests use)
+``start_sandbox(...)`` (the ``ConnectorSpec`` entry the sandbox in ``pipeline/sandbox.py`` and the tests use)
 builds the state, then :func:`serve` runs ``build_app(state)`` on a real socket.
 """
 from __future__ import annotations
