@@ -1,7 +1,7 @@
 """Credentials in Prefect Secret blocks: what ``bankflow secrets set`` does.
 
 A ``secret:BLOCK`` reference in bankflow.toml is read with ``Secret.aload(BLOCK)`` at run time
-(flows/config.py), by whichever process runs the flow: the CLI (its temporary local server, or the
+(pipeline/config.py), by whichever process runs the flow: the CLI (its temporary local server, or the
 server ``PREFECT_API_URL`` names) or a worker. The Prefect server stores block values encrypted
 (Fernet, key in its database or ``PREFECT_SERVER_ENCRYPTION_KEY``), and the API only returns them in
 clear to a client that asks for them, so a value never appears in bankflow's files, logs or artifacts.
