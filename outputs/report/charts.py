@@ -83,7 +83,7 @@ def balance_chart(data: ReportData) -> Spec:
                        "x": [iso(r["date"]) for r in rows], "y": [num(r["balance"]) for r in rows],
                        "line": {"color": "#111111", "width": 3}, "meta": {"total": cur},
                        "hovertemplate": "%{x}<br>%{y:,.2f}<extra>%{fullData.name}</extra>"})
-    return {"data": traces, "layout": _layout(height=460, xaxis={"type": "date"},
+    return {"data": traces, "layout": _layout(height=460, xaxis={"type": "date", "automargin": True},
                                               yaxis={"type": "linear", "tickformat": ",.0f", "automargin": True,
                                                      "zeroline": True})}
 
@@ -103,17 +103,29 @@ def cashflow_chart(data: ReportData) -> Spec:
              "y": [num(r["net"]) for r in rows], "line": {"color": "#111111"}, "meta": {"field": "net", "currency": cur}},
         ]
     return {"data": traces, "layout": _layout(height=380, barmode="group",
-                                              xaxis={"type": "date", "dtick": "M3", "tickformat": "%b %Y"},
+                                              xaxis={"type": "date", "dtick": "M3", "tickformat": "%b %Y", "automargin": True},
                                               yaxis={"type": "linear", "tickformat": ",.0f", "automargin": True})}
+
+
+def short(text: str, width: int = 18) -> str:
+    """A label for a narrow screen: a category's last level, cut to ``width`` characters."""
+    last = text.rsplit(":", 1)[-1]
+    return last if len(last) <= width else last[:width - 1] + "…"
+
+
+def short_account(a: Row) -> str:
+    number = str(a.get("account_number") or "")
+    return f"{short(str(a.get('name') or a['bank']), 12)} …{number[-4:]}"
 
 
 def _hbar(rows: list[Row], label: str, color: str, field: str = "amount") -> Spec:
     rows = list(reversed(rows))  # plotly draws the first category at the bottom
-    return {"data": [{"type": "bar", "orientation": "h", "y": [r[label] for r in rows],
+    return {"meta": {"short": [short(r[label]) for r in rows]},
+            "data": [{"type": "bar", "orientation": "h", "y": [r[label] for r in rows],
                       "x": [num(r[field]) for r in rows], "marker": {"color": color},
                       "hovertemplate": "%{y}<br>%{x:,.2f}<extra></extra>"}],
             "layout": _layout(height=max(220, 26 * len(rows) + 60), showlegend=False,
-                              xaxis={"type": "linear", "tickformat": ",.0f"},
+                              xaxis={"type": "linear", "tickformat": ",.0f", "automargin": True},
                               yaxis={"type": "category", "automargin": True})}
 
 
@@ -164,12 +176,14 @@ def coverage_chart(data: ReportData) -> Spec:
     scale = []
     for status, code in COVERAGE_CODES.items():
         scale += [[code / n, COVERAGE_COLORS[status]], [(code + 1) / n, COVERAGE_COLORS[status]]]
-    return {"data": [{"type": "heatmap", "x": [iso(m) for m in months], "y": [labels.get(a, a) for a in accounts],
+    shorts = {a["account_id"]: short_account(a) for a in data.accounts}
+    return {"meta": {"short": [shorts.get(a, a) for a in accounts]},
+            "data": [{"type": "heatmap", "x": [iso(m) for m in months], "y": [labels.get(a, a) for a in accounts],
                       "z": z, "text": text, "zmin": -0.5, "zmax": n - 0.5, "colorscale": scale,
                       "showscale": False, "xgap": 2, "ygap": 2,
                       "hovertemplate": "%{y}<br>%{x|%b %Y}: %{text}<extra></extra>"}],
             "layout": _layout(height=max(200, 34 * len(accounts) + 80),
-                              xaxis={"type": "date", "tickformat": "%b %Y"},
+                              xaxis={"type": "date", "tickformat": "%b %Y", "automargin": True},
                               yaxis={"type": "category", "automargin": True})}
 
 

@@ -54,9 +54,16 @@ DRAW_JS = """
 (function () {
   var specs = JSON.parse(document.getElementById('report-charts').textContent);
   var config = {responsive: true, displaylogo: false, displayModeBar: false};
+  var narrow = window.innerWidth < 600;
   Object.keys(specs).forEach(function (id) {
-    var el = document.getElementById(id);
-    if (el) { Plotly.newPlot(el, specs[id].data, specs[id].layout, config); }
+    var el = document.getElementById(id), spec = specs[id];
+    if (!el) { return; }
+    if (narrow && spec.meta && spec.meta.short) {
+      // long category and account names would squeeze the bars on a phone: shorter tick labels
+      spec.layout.yaxis.tickvals = spec.data[0].y;
+      spec.layout.yaxis.ticktext = spec.meta.short;
+    }
+    Plotly.newPlot(el, spec.data, spec.layout, config);
   });
 })();
 """
@@ -79,7 +86,8 @@ def count(n: int | None) -> Cell:
     return Cell("" if n is None else f"{n:,}", None if n is None else str(n), "num")
 
 
-def table(key: str, headers: Sequence[str], rows: Iterable[Sequence[Cell | str]], *, num_cols: Iterable[int] = ()) -> str:
+def table(key: str, headers: Sequence[str], rows: Iterable[Sequence[Cell | str]], *, num_cols: Iterable[int] = (),
+          empty: str = "nothing here yet") -> str:
     """An HTML table; ``key`` names it (``data-table``) for the test that compares it with the marts."""
     nums = set(num_cols)
     head = "".join(f'<th class="{"num" if i in nums else ""}">{escape(h)}</th>' for i, h in enumerate(headers))
@@ -92,7 +100,7 @@ def table(key: str, headers: Sequence[str], rows: Iterable[Sequence[Cell | str]]
             tds.append(f'<td class="{c.cls}"{val}>{c.text if c.cls == "html" else escape(c.text)}</td>')
         body.append("<tr>" + "".join(tds) + "</tr>")
     if not body:
-        body.append(f'<tr><td colspan="{len(headers)}">nothing here yet</td></tr>')
+        body.append(f'<tr class="empty"><td colspan="{len(headers)}">{escape(empty)}</td></tr>')
     return (f'<div class="scroll"><table data-table="{key}"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
@@ -198,16 +206,18 @@ def recurring_section(data: ReportData) -> str:
 
 def coverage_section(data: ReportData, charts: dict[str, Any]) -> str:
     chips = "".join(f'<span><span class="chip" style="background:{COVERAGE_COLORS[k]}"></span>{escape(v)}</span>'
-                    for k, v in COVERAGE_LABELS.items())
+                    for k, v in COVERAGE_LABELS.items() if k != "outside")
     labels = {a["account_id"]: account_label(a) for a in data.accounts}
     rows = [[labels.get(r["account_id"], r["account_number"] or ""), fmt.day(r["gap_start"]), fmt.day(r["gap_end"]),
              count(r["days"])] for r in data.coverage_gaps]
-    lead = ("Which months of each account bankflow has complete listings for. In a gap, transactions may be "
+    lead = ("Which months of each account bankflow has complete listings for (blank: before the first or after "
+            "the last covered month). In a gap, transactions may be "
             "missing without anything noticing: fetch that period again (<code>bankflow sync</code>) or import "
             "the bank's statement for it (<code>bankflow backfill DIR</code>). Accounts whose bank does not say "
             "which period a listing covers are not on the map.")
     return _section("coverage", "Coverage", lead, f'<div class="chips">{chips}</div>' + _chart("chart-coverage", charts)
-                    + "<h3>Gaps</h3>" + table("coverage-gaps", ["Account", "From", "To", "Days"], rows, num_cols=[3]))
+                    + "<h3>Gaps</h3>" + table("coverage-gaps", ["Account", "From", "To", "Days"], rows, num_cols=[3],
+                          empty="No gap: every account's covered history is complete."))
 
 
 def health_section(data: ReportData) -> str:

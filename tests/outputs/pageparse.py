@@ -22,9 +22,9 @@ def table(tree: LexborHTMLParser, key: str) -> list[list[tuple[str, str | None]]
     assert t is not None, key
     rows = []
     for tr in t.css("tbody tr"):
-        cells = [(re.sub(r"\s+", " ", td.text()).strip(), td.attributes.get("data-value")) for td in tr.css("td")]
-        if len(cells) == 1 and cells[0][0] == "nothing here yet":
+        if "empty" in (tr.attributes.get("class") or ""):
             continue
+        cells = [(re.sub(r"\s+", " ", td.text()).strip(), td.attributes.get("data-value")) for td in tr.css("td")]
         rows.append(cells)
     return rows
 
