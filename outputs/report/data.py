@@ -49,14 +49,31 @@ def reference_months(latest: dt.date | None) -> tuple[dt.date | None, dt.date | 
     return month, dt.date(y, m + 1, 1)
 
 
+def _spending(rows: list[Row], which: str) -> list[Row]:
+    """One span's categories from report_spend_categories.sql: those with spending, most spent first."""
+    out = [{"category": r["category"], "amount": r[f"{which}_amount"], "transactions": r[f"{which}_transactions"]}
+           for r in rows if r[f"{which}_amount"] != 0]
+    return sorted(out, key=lambda r: (-r["amount"], r["category"]))
+
+
 def gather(wh: Warehouse) -> ReportData:
-    """Run the report's queries on an open warehouse."""
-    latest = wh.fetch("report_period.sql")[0][0]
+    """Run the report's queries on an open warehouse. Each marts view costs a pass over the ledger, so
+    each is read once: the latest booking day and each account's first and last booked day come from
+    the daily balances' booked-row counts."""
+    rows = wh.fetch_dicts("report_balances.sql")
+    balances = [r for r in rows if r["account_id"] is not None]
+    booked_days: dict[str, list[dt.date]] = {}
+    for r in balances:
+        if r["transactions"]:
+            booked_days.setdefault(r["account_id"], []).append(r["date"])
+    latest = max((d[-1] for d in booked_days.values()), default=None)
     month, year_start = reference_months(latest)
-    data = ReportData(generated_from=latest, month=month, year_start=year_start,
-                      accounts=wh.fetch_dicts("report_accounts.sql"),
-                      balances=wh.fetch_dicts("report_balances.sql"),
-                      total_balance=wh.fetch_dicts("report_total_balance.sql"),
+    accounts = wh.fetch_dicts("report_accounts.sql")
+    for a in accounts:
+        days = booked_days.get(a["account_id"], [])
+        a["first_date"], a["last_date"] = (days[0], days[-1]) if days else (None, None)
+    data = ReportData(generated_from=latest, month=month, year_start=year_start, accounts=accounts,
+                      balances=balances, total_balance=[r for r in rows if r["account_id"] is None],
                       cashflow=wh.fetch_dicts("report_cashflow.sql"),
                       recurring=wh.fetch_dicts("report_recurring.sql"),
                       coverage=wh.fetch_dicts("report_coverage.sql"),
@@ -64,9 +81,8 @@ def gather(wh: Warehouse) -> ReportData:
                       runs=wh.fetch_dicts("report_runs.sql"),
                       checks=wh.fetch_dicts("report_checks.sql"))
     if month is not None:
-        data.spend_month = wh.fetch_dicts("report_spend_categories.sql", {"first_month": month, "last_month": month})
-        data.spend_year = wh.fetch_dicts("report_spend_categories.sql",
-                                         {"first_month": year_start, "last_month": month})
+        spend = wh.fetch_dicts("report_spend_categories.sql", {"first_month": year_start, "last_month": month})
+        data.spend_month, data.spend_year = _spending(spend, "month"), _spending(spend, "year")
         data.top_merchants = wh.fetch_dicts("report_top_merchants.sql", {"first_month": year_start,
                                                                          "last_month": month, "top": TOP_MERCHANTS})
     return data
