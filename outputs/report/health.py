@@ -25,3 +25,18 @@ def advice(status: str, connection: str) -> str:
 
 def is_ok(status: str) -> bool:
     return status == "ok"
+
+
+#: what each warehouse check (warehouse/checks/*.sql) guards, for people
+CHECKS = {
+    "balance_mismatch": "the balances your bank reported match the transactions in between",
+    "duplicate_keys": "no transaction is stored twice",
+    "pending_twice": "a card payment is not counted both as pending and as booked",
+    "stale_pending": "no pending payment waits for more than 30 days",
+    "statement_line_unmatched": "every line of a PDF statement is also in the bank's API or CSV listing",
+    "statement_not_reconciled": "every statement adds up (opening + credits - debits = closing)",
+}
+
+
+def check_meaning(name: str) -> str:
+    return CHECKS.get(name, "")

@@ -13,7 +13,7 @@ from typing import Any
 from outputs.report import format as fmt
 from outputs.report.charts import COVERAGE_COLORS, COVERAGE_LABELS, account_label, all_charts
 from outputs.report.data import ReportData
-from outputs.report.health import advice, is_ok
+from outputs.report.health import advice, check_meaning, is_ok
 
 CSS = """
 :root { --fg:#1d1d1f; --muted:#6b6b70; --line:#e3e3e8; --ok:#2e7d32; --bad:#c62828; --warn:#ef6c00; }
@@ -38,6 +38,7 @@ section h2 { margin:0 0 4px; font-size:1.3em; }
 table { border-collapse:collapse; width:100%; font-size:.92em; }
 th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { color:var(--muted); font-weight:600; white-space:nowrap; }
+td.nowrap { white-space:nowrap; }
 td.num, th.num { text-align:right; white-space:nowrap; font-variant-numeric:tabular-nums; }
 .neg { color:var(--bad); }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:.85em; color:white; }
@@ -151,7 +152,8 @@ def summary_cards(data: ReportData) -> str:
 
 
 def accounts_section(data: ReportData, charts: dict[str, Any]) -> str:
-    rows = [[account_label(a), a["type"] or "", amount(a["balance"], a["currency"]), fmt.day(a["balance_date"]),
+    rows = [[account_label(a), a["type"] or "", amount(a["balance"], a["currency"]),
+             Cell(fmt.day(a["balance_date"]), cls="nowrap"),
              f"{fmt.day(a['first_date'])} – {fmt.day(a['last_date'])}" if a["first_date"] else ""]
             for a in data.accounts]
     lead = ("Each account's balance day by day, and the total (thick black line). "
@@ -195,7 +197,8 @@ def recurring_section(data: ReportData) -> str:
     labels = {a["account_id"]: account_label(a) for a in data.accounts}
     rows = [[r["merchant"], labels.get(r["account_id"], r["account_number"] or ""), r["cadence"],
              Cell(fmt.money(r["typical_amount"]) + (" (varies)" if r["amount_varies"] else ""), str(r["typical_amount"]), "num"),
-             fmt.day(r["last_date"]), Cell(fmt.day(r["next_expected_date"]), r["next_expected_date"].isoformat()),
+             Cell(fmt.day(r["last_date"]), cls="nowrap"),
+             Cell(fmt.day(r["next_expected_date"]), r["next_expected_date"].isoformat(), "nowrap"),
              amount(r["yearly_cost"])] for r in data.recurring]
     lead = ("Subscriptions, rent, bills and instalments that come back at a regular pace, still running. "
             "Yearly cost = the usual amount × payments per year.")
@@ -225,17 +228,21 @@ def health_section(data: ReportData) -> str:
     for r in data.runs:
         ok = is_ok(r["status"])
         badge = f'<span class="badge {"ok" if ok else "bad"}">{escape(r["status"])}</span>'
-        runs.append([r["connection"], r["bank"], html_cell(badge), fmt.day(r["finished_at"] or r["started_at"]),
-                     fmt.day(r["last_ok_at"]) if r["last_ok_at"] else "never", r["message"] or "",
+        runs.append([r["connection"], r["bank"], html_cell(badge),
+                     Cell(fmt.day(r["finished_at"] or r["started_at"]), cls="nowrap"),
+                     Cell(fmt.day(r["last_ok_at"]), cls="nowrap") if r["last_ok_at"] else "never",
+                     r["message"] or "",
                      advice(r["status"], r["connection"])])
-    checks = [[r["check_name"], html_cell(f'<span class="badge {"bad" if r["violations"] else "ok"}">'
+    checks = [[r["check_name"], check_meaning(r["check_name"]), html_cell(f'<span class="badge {"bad" if r["violations"] else "ok"}">'
                                           f'{"failed" if r["violations"] else "passed"}</span>'),
-               count(r["violations"]), fmt.day(r["checked_at"]), r["sample"] or ""] for r in data.checks]
+               count(r["violations"]), Cell(fmt.day(r["checked_at"]), cls="nowrap"), r["sample"] or ""]
+              for r in data.checks]
     lead = ("The last sync of each bank connection, and the warehouse's own consistency checks. A failed check "
             "lists examples; <code>bankflow check</code> shows them all. Fix a connection with the next step shown.")
     return _section("health", "Data health", lead, "<h3>Connections</h3>" + table(
         "runs", ["Connection", "Bank", "Last run", "When", "Last success", "Message", "Next step"], runs)
-        + "<h3>Checks</h3>" + table("checks", ["Check", "Result", "Problems", "Checked", "Examples"], checks, num_cols=[2]))
+        + "<h3>Checks</h3>" + table("checks", ["Check", "What it checks", "Result", "Problems", "Checked", "Examples"], checks,
+                                   num_cols=[3]))
 
 
 def _json_script(element_id: str, payload: Any) -> str:

@@ -170,4 +170,4 @@ def test_health_lists_every_connection_and_check(page, demo_wh):
     assert sorted((r[0][0], r[2][0]) for r in runs) == sorted(q(demo_wh, "SELECT DISTINCT connection, status FROM ops.sync_runs"))
     checks = pageparse.table(tree, "checks")
     assert sorted(r[0][0] for r in checks) == sorted(c for c, in q(demo_wh, "SELECT DISTINCT check_name FROM ops.checks"))
-    assert all(r[1][0] == "passed" for r in checks)
+    assert all(r[2][0] == "passed" and r[1][0] for r in checks)  # each said in plain words

@@ -36,7 +36,7 @@ def test_failures_and_gaps_show_with_next_steps(tmp_path):
     assert "approve the login in your bank's app" in runs[0][6][0] and "bankflow sync --connection c1" in runs[0][6][0]
     assert runs[0][4][0] == "30 Nov 2026 08:00 UTC"  # the last success is kept in view
     checks = pageparse.table(tree, "checks")
-    assert [(r[0][0], r[1][0], r[2][1]) for r in checks] == [("balance_mismatch", "failed", "2"),
+    assert [(r[0][0], r[2][0], r[3][1]) for r in checks] == [("balance_mismatch", "failed", "2"),
                                                              ("duplicate_keys", "passed", "0")]
     assert tree.css_first('[data-card="health"] .v').text() == "Needs attention"
     gaps = pageparse.table(tree, "coverage-gaps")
