@@ -161,7 +161,7 @@ async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
     outcomes = list(await asyncio.gather(*(_fetch(c, data_dir, states[c.name]) for c in conns)))
     outcomes = load_task(outcomes, data_dir, run_id)
     summary = summarize(run_id, outcomes)
-    await publish_summary(summary)
+    await publish_summary(summary, report_markdown(data_dir, summary))
     if not summary["ok"] and _in_deployment():
         return _failed_run_state(summary)
     return summary
@@ -195,7 +195,21 @@ def summarize(run_id: str, outcomes: list[Outcome]) -> dict:
     return {"run_id": run_id, "ok": all(o.ok for o in outcomes), "connections": rows}
 
 
-async def publish_summary(summary: dict) -> None:
+def report_markdown(data_dir: str, summary: dict) -> str | None:
+    """Rebuild DATA_DIR/report/index.html and return the run's markdown artifact (None when the
+    warehouse cannot be opened, e.g. another run holds it: the plain summary is published instead)."""
+    from outputs.report.artifact import sync_report_markdown
+
+    dd = DataDir(Path(data_dir))
+    try:
+        with dd.open_warehouse(read_only=True) as wh:
+            return sync_report_markdown(wh, summary["run_id"], summary["connections"], dd.root / "report")
+    except Exception:
+        log.exception("the report of run %s could not be built", summary["run_id"])
+        return None
+
+
+async def publish_summary(summary: dict, markdown: str | None = None) -> None:
     table = [{**{k: r[k] for k in ("connection", "bank", "status", "artifacts_fetched", "artifacts_new",
                                    "rows_inserted", "rows_updated", "requests")},
               "next_step": NEXT_STEPS[next_step(r["status"])], "message": r["message"]}
@@ -208,4 +222,4 @@ async def publish_summary(summary: dict) -> None:
     for r in failed:
         lines.append(f"- **{r['connection']}**: `{r['status']}` (needs {NEXT_STEPS[next_step(r['status'])]}): "
                      f"{r['message']}")
-    await create_markdown_artifact(markdown="\n".join(lines), key="bankflow-sync-summary")
+    await create_markdown_artifact(markdown=markdown or "\n".join(lines), key="bankflow-sync-summary")

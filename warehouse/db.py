@@ -272,6 +272,12 @@ class Warehouse:
         """Run a named statement from ``queries/`` (an insert or update) for its effect."""
         self.con.execute(sql("queries", name), params or [])
 
+    def fetch_dicts(self, name: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run a named query from ``queries/`` and return its rows as dicts keyed by column name."""
+        cur = self.con.execute(sql("queries", name), params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)

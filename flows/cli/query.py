@@ -36,9 +36,12 @@ def query(sql_text: Annotated[str, typer.Argument(metavar="SQL", help="A query; 
     if fmt == "csv":
         import csv
 
+        from outputs.export.csv_safe import cell
+
+        # text cells are neutralised: a label like =cmd|' /C calc'!A0 must not run in a spreadsheet
         w = csv.writer(sys.stdout)
-        w.writerow(columns)
-        w.writerows(["" if v is None else str(v) for v in r] for r in rows)
+        w.writerow([cell(c) for c in columns])
+        w.writerows([cell(v) for v in r] for r in rows)
     elif fmt == "json":
         import json
 

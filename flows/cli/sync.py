@@ -96,6 +96,8 @@ def _print_demo_footer(data_dir: Path, n_truth: int, elapsed: float) -> None:
               f"(simulators' ground truth: {n_truth} booked rows in {data_dir / 'sandbox-truth.parquet'}); "
               f"{elapsed:.1f} s")
     out.print(f"raw payloads: {data_dir / 'raw'}   lake: {data_dir / 'lake'}")
+    if (data_dir / "report" / "index.html").exists():
+        out.print(f"report (open it in a browser): {data_dir / 'report' / 'index.html'}")
     out.print("\nTry:\n  bankflow query --data-dir " + str(data_dir) +
               " \"SELECT account_number, count(*) AS n, sum(amount) AS total FROM marts.transactions "
               "WHERE NOT pending GROUP BY 1 ORDER BY 1\"")

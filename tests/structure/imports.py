@@ -5,10 +5,11 @@ import ast
 from collections.abc import Iterable
 from pathlib import Path
 
-PACKAGES = ("flows", "pipeline", "connectors", "transforms", "warehouse")
+PACKAGES = ("flows", "pipeline", "outputs", "connectors", "transforms", "warehouse")
 #: which top-level package may import which (besides itself)
 ALLOWED = {
-    "flows": {"pipeline", "connectors"},
+    "flows": {"pipeline", "outputs", "connectors"},
+    "outputs": {"warehouse", "connectors"},  # the report and exports read the warehouse
     "pipeline": {"connectors", "transforms", "warehouse"},
     "transforms": {"connectors"},
     "warehouse": {"connectors"},
