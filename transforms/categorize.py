@@ -6,9 +6,10 @@ Pure functions of one row, used by ``normalize`` when a payload enters the lake:
 * :func:`merchant_of` the merchant name without kind prefix, card numbers, dates, SEPA references and
   city suffixes (``merchants.toml``).
 * :func:`categorize`  ordered rules (the user's rules, then the default French household taxonomy of
-  ``categories.toml``), first match wins -> ``(category, "rule")``; else the bank's own category as a
-  hint, mapped to the taxonomy by ``bank_categories.toml`` when known -> ``(category, "bank")``; else
-  ``(None, "none")``.
+  ``categories.toml``, then the merchant knowledge base ``merchant_kb.toml``), first match wins ->
+  ``(category, "rule")``; else the bank's own category as a hint, mapped to the taxonomy by
+  ``bank_categories.toml`` when known -> ``(category, "bank")``; else the category a bank prints inside
+  the label (:func:`label_hint`) -> ``(category, "bank")``; else ``(None, "none")``.
 
 All patterns are Python regular expressions searched in the *folded* label (:func:`fold`: upper case,
 no accents, single spaces), so a rule never has to spell "PRÉLÈVEMENT" and "PRELEVEMENT" twice.
@@ -189,14 +190,81 @@ def load_rules(path: Path | None = None) -> tuple[CategoryRule, ...]:
 
 @cache
 def default_rules() -> tuple[CategoryRule, ...]:
+    """``categories.toml`` (ordered regex rules), then the merchant knowledge base ``merchant_kb.toml``."""
     return parse_rules(resources.files("transforms.rules").joinpath("categories.toml").read_text("utf-8"),
-                       "categories.toml")
+                       "categories.toml") + kb_rules(_load_toml("merchant_kb.toml"), "merchant_kb.toml")
+
+
+def _word(name: str) -> str:
+    """``name`` as a regex on folded labels: the words in order, any run (even none: banks drop spaces,
+    "ANTONYCARBURANT") of spaces/punctuation between them, and a word boundary on each edge that is a
+    letter or digit (so "MAAF" is not found in "MAAFX")."""
+    words = fold(name).replace("'", " ").replace("-", " ").split()
+    body = r"[ .'/-]*".join(re.escape(w) for w in words)
+    left = r"\b" if words[0][0].isalnum() else ""
+    right = r"\b" if words[-1][-1].isalnum() else ""
+    return f"{left}{body}{right}"
+
+
+def kb_rules(data: dict[str, Any], file: str) -> tuple[CategoryRule, ...]:
+    """One debit rule per ``[[merchant]]`` table: any of its ``names`` (merchant names as banks print them,
+    matched as whole words in the folded label, spaces and punctuation between words free) implies its
+    ``category``; ``kind`` optionally restricts it (e.g. to card payments)."""
+    out = []
+    for i, entry in enumerate(data.get("merchant", [])):
+        names = entry.get("names") or []
+        if not isinstance(entry.get("category"), str) or not names:
+            raise ConfigError(f"{file}: merchant {i + 1}: needs a `category` and a non-empty `names` list",
+                              remedy=f"fix {file}")
+        rule = {"category": entry["category"], "sign": "debit", "name": f"{file}#{entry['category']}",
+                "label": "(?:" + "|".join(_word(n) for n in names) + ")"}
+        if entry.get("kind"):
+            rule["kind"] = entry["kind"]
+        out.append(_parse_rule(rule, f"merchant {i + 1}", file))
+    return tuple(out)
 
 
 @cache
 def _bank_map() -> tuple[dict[str, str], frozenset[str]]:
     d = _load_toml("bank_categories.toml")
     return {fold(k): v for k, v in d["map"].items()}, frozenset(fold(x) for x in d["uncategorized"])
+
+
+@cache
+def _label_hint_spec() -> tuple[tuple[re.Pattern[str], ...], dict[str, str]]:
+    d = _load_toml("bank_categories.toml")
+    return (tuple(re.compile(p) for p in d["label_hint"]["patterns"]),
+            {fold(k): v for k, v in d["label_hint"]["map"].items()})
+
+
+def label_hint(label_raw: str) -> str | None:
+    """The category a bank prints *inside* the label (N26 statements: the line "Mastercard • Courses
+    alimentaires" under each card row, joined to the label as a continuation line), in our taxonomy;
+    ``None`` when the label carries none or its category is not mapped (an unmapped one is too vague to
+    keep: unlike ``bank_category`` it is not kept as written)."""
+    return _label_hint(_mask(label_raw))
+
+
+@lru_cache(maxsize=1 << 16)
+def _label_hint(masked: str) -> str | None:
+    patterns, mapping = _label_hint_spec()
+    up = fold(masked)
+    for p in patterns:
+        m = p.search(up)
+        if m:
+            return mapping.get(" ".join(m.group("category").split()))
+    return None
+
+
+def rule_text(folded: str) -> str:
+    """What category rules read: the folded label without the bank's own category line (see
+    :func:`label_hint`), so that a rule never fires on the bank's words ("BARS ET RESTAURANTS") and what
+    the bank said is reported as the bank's hint."""
+    for p in _label_hint_spec()[0]:
+        m = p.search(folded)
+        if m:
+            return folded[:m.start()].rstrip()
+    return folded
 
 
 def bank_hint(bank_category: str | None) -> str | None:
@@ -307,7 +375,7 @@ def _without_tail(s: str) -> str | None:
 
 def clear_caches() -> None:
     """Empty every per-label cache of this module (cold-cache benchmarks, tests that swap rule files)."""
-    for f in (_kind, _merchant, _merchant_name, _without_tail, _default_category):
+    for f in (_kind, _merchant, _merchant_name, _without_tail, _default_category, _label_hint):
         f.cache_clear()
 
 
@@ -322,7 +390,7 @@ def categorize(label_raw: str, kind: str, amount: Decimal, bank_category: str | 
                           merchant=merchant if merchant is not None else merchant_of(label_raw), account=account)
     if cat is not None:
         return cat, "rule"
-    hint = bank_hint(bank_category)
+    hint = bank_hint(bank_category) or _label_hint(_mask(label_raw))  # the bank's column, else its label
     if hint:
         return hint, "bank"
     return None, "none"
@@ -341,7 +409,7 @@ def _default_category(masked: str, kind: str, debit: bool, size: Decimal | None)
 
 def match_rules(label_raw: str, kind: str, amount: Decimal, rules: tuple[CategoryRule, ...], *,
                 merchant: str | None = None, account: str | None = None) -> str | None:
-    up = fold(label_raw)
+    up = rule_text(fold(label_raw))
     for rule in rules:
         if rule.matches(up, kind, amount, merchant, account):
             return rule.category
@@ -357,4 +425,6 @@ def describe(label_raw: str, amount: Decimal, bank_category: str | None) -> tupl
     if cat is not None:
         return kind, _merchant(masked), cat, "rule"
     hint = bank_hint(bank_category)
+    if not hint:
+        hint = _label_hint(masked) or hint
     return kind, _merchant(masked), hint, "bank" if hint else "none"

@@ -69,16 +69,22 @@ def describe_columns(label_raw: pa.Array | pa.ChunkedArray, amount: pa.Array | p
         cat = _categories(rules, masked, folded, kind_names, kinds, row_label, debit)
 
     hints, bank_row = _bank_hints(banks)
+    in_label = [c._label_hint(x) for x in masked]  # the category a bank prints inside the label
     names = [r.category for r in rules]
     has_rule = cat >= 0
-    has_bank = ~has_rule & (bank_row >= 0)
-    code = np.where(has_rule, cat, len(names) + bank_row)
-    truthy = np.array([bool(h) for h in hints] + [False])  # "bank" only for a non-empty hint, as describe()
-    source = np.where(has_rule, 0, np.where(has_bank & truthy[bank_row], 1, 2))
+    truthy = np.array([bool(h) for h in hints] + [False])[bank_row]  # "bank" only for a non-empty hint
+    label_names = sorted({h for h in in_label if h})
+    label_code = np.array([label_names.index(h) if h else -1 for h in in_label] or [-1], np.int64)[row_label]
+    has_label = ~has_rule & ~truthy & (label_code >= 0)  # the label's hint when the column gives none
+    has_bank = ~has_rule & ~has_label & (bank_row >= 0)  # the column's hint, even a falsy one, as describe()
+    code = np.where(has_rule, cat, np.where(has_label, len(names) + len(hints) + label_code,
+                                            len(names) + bank_row))
+    source = np.where(has_rule, 0, np.where(has_label | (has_bank & truthy), 1, 2))
     return pa.table({
         "kind": pa.array(kind_names, pa.string()).take(pa.array(kinds[row_label])),
         "merchant": pa.array(merchants, pa.string()).take(pa.array(row_label)),
-        "category": pa.array(names + hints, pa.string()).take(pa.array(code, mask=~(has_rule | has_bank))),
+        "category": pa.array(names + hints + label_names, pa.string()).take(
+            pa.array(code, mask=~(has_rule | has_bank | has_label))),
         "category_source": _SOURCES.take(pa.array(source)),
     })
 
@@ -304,7 +310,8 @@ def _categories(rules: tuple[c.CategoryRule, ...], masked: list[str], folded: li
         for d in np.flatnonzero(present[i]):
             name = c._default_category(masked[i], kind_names[kinds[i]], bool(d), None)
             cat[i, d] = -1 if name is None else index_of[name]
-    arrow = pa.array(folded, pa.string())
+    texts = [c.rule_text(f) for f in folded]  # what rules read (match_rules): without the bank's category line
+    arrow = pa.array(texts, pa.string())
     sign_ok = {None: np.array([True, True]), "debit": np.array([False, True]), "credit": np.array([True, False])}
     for index, rule in enumerate(rules):
         kind_ok = np.ones(m, bool) if rule.kind is None else np.array([k in rule.kind for k in kind_names])[kinds]
@@ -312,7 +319,7 @@ def _categories(rules: tuple[c.CategoryRule, ...], masked: list[str], folded: li
         if rule.label is not None:
             which = np.flatnonzero(todo.any(axis=1))
             hit = np.zeros(m, bool)
-            hit[which] = _search(rule.label, which, folded, arrow)
+            hit[which] = _search(rule.label, which, texts, arrow)
             todo &= hit[:, None]
         cat[todo] = index
     return cat[row_label, debit.astype(np.int64)]

@@ -53,6 +53,18 @@ KNOWN = [  # (label, amount, bank category) -> describe(); checked without descr
     (("SOLDE REPORTE", "0.00", "groceries"), ("other", "SOLDE REPORTE", "Alimentation:Supermarché", "bank")),
     (("SOLDE REPORTE", "0.00", "Non catégorisé"), ("other", "SOLDE REPORTE", None, "none")),
     (("Prélèvement EDF", "-60.00", None), ("direct_debit", "EDF", "Logement:Énergie et eau", "rule")),
+    # N26: the category line under a card row, joined to the label, is the bank's hint (rules do not read it)
+    (("JOHN MC BYRNE Mastercard • Bars et restaurants", "-7.80", None),
+     ("card", "JOHN MC BYRNE", "Alimentation:Restaurants et cafés", "bank")),
+    (("JOHN MC BYRNE Mastercard • Bars et restaurants", "-7.80", "groceries"),
+     ("card", "JOHN MC BYRNE", "Alimentation:Supermarché", "bank")),
+    (("JOHN MC BYRNE Mastercard • Bars et restaurants", "-7.80", "Non catégorisé"),
+     ("card", "JOHN MC BYRNE", "Alimentation:Restaurants et cafés", "bank")),
+    (("SAS AVRIDIS Mastercard • Shopping", "-29.20", None), ("card", "SAS AVRIDIS", None, "none")),
+    (("NANTES MANGIN Mastercard • Distributeur automatique", "-20.00", None),
+     ("withdrawal", "NANTES MANGIN", "Retraits", "rule")),
+    (("LIDL 3876 Mastercard • Courses alimentaires", "-3.44", None),
+     ("card", "LIDL", "Alimentation:Supermarché", "rule")),
 ]
 
 
@@ -77,6 +89,14 @@ def test_labeled_french_set() -> None:
     assert differences(rows) == []
 
 
+def test_real_labels() -> None:
+    """The real labels of benchmarks/data/real_labels.csv, with the bank categories they carry."""
+    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
+        rows = [(r["label_raw"], Decimal(r["amount"]), r["bank_category"] or None) for r in csv.DictReader(f)]
+    assert len(rows) > 300
+    assert differences(rows) == []
+
+
 def test_synthetic_ledger() -> None:
     sys.path.insert(0, str(BENCH))
     try:
@@ -96,6 +116,7 @@ FRAGMENTS = [
     # kinds, star prefixes, lookaheads
     "*", "*INT", "*INTERETS DEBITEURS", "*COMMISSION", "*FRAIS", "INT. CRED", "CB ", "CARTE ", "PAIEMENT CB 1203 ",
     "FACT 120324 CB*1234 ", "RETRAIT DAB ", "VIR SEPA ", "VIR INST ", "PRLV SEPA ", "CHQ ", "REM CHQ ", "ECH PRET ",
+    " Mastercard • ", " VISA • ", "•", "Bars et restaurants", "Distributeur automatique", "Shopping",
     "AVOIR ", "ORANGE", "ORANGE BLEUE", "L'ORANGE BLEUE", "SALAIRE", "LIVRET A", "M. DUPONT", "/DE ", "/MOTIF ",
     "REF ", "MONOP", "UBER EATS", "PARIS", "PARIS 11", "75 ", "SAS", "EN COURS", "PAIEMENT CB EN COURS",
     # accents, non-ASCII, odd whitespace (fold collapses Unicode whitespace)
