@@ -1,8 +1,8 @@
 """Categorization on real bank labels (benchmarks/data/real_labels.csv, provenance in benchmarks/data/README.md).
 
 Runs ``describe()`` (what ``normalize`` runs on every row) on each label with the bank's category when the
-source gives one, then, for rows left without a category, the learned model trained on the synthetic
-labeled set (benchmarks/data/labeled_labels.csv) standing for a user's categorized history.
+source gives one, then the learned model on the rows no rule categorized (see :func:`add_model`), in the
+order of ``transforms.user_edits``: rule, model, bank hint.
 
 Prints, for debit rows whose true category is known (``category != "?"``):
 * categorized: share of rows given a category; precision: correct / categorized; overall and per source
@@ -10,7 +10,7 @@ Prints, for debit rows whose true category is known (``category != "?"``):
 * the rows whose true category is "?" that still got a category (unverifiable, listed with --show);
 * credits, the same figures.
 Target (issue 15): >= 85% of debit rows categorized at >= 95% precision.
-Run: python benchmarks/bench_real_labels.py [--show] [--threshold 0.5]
+Run: python benchmarks/bench_real_labels.py [--file real_labels_holdout.csv] [--show] [--threshold 0.5]
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from transforms.categorize import describe  # noqa: E402
 DATA = Path(__file__).parent / "data"
 
 
-def load() -> list[dict]:
-    with (DATA / "real_labels.csv").open(encoding="utf-8") as f:
+def load(name: str) -> list[dict]:
+    with (DATA / name).open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for r in rows:
         r["amount"] = Decimal(r["amount"])
@@ -39,17 +39,27 @@ def load() -> list[dict]:
     return rows
 
 
-def add_model(rows: list[dict], threshold: float) -> None:
+def add_model(rows: list[dict], threshold: float, history: str) -> None:
+    """The learned fallback as ``transforms.user_edits.refresh`` runs it: trained on the categorized history
+    (``rules``: the rows of this file a rule categorized, with the rule's category -- what a user's
+    warehouse holds, no true category involved; ``synthetic``: benchmarks/data/labeled_labels.csv), it
+    predicts for the rows no rule categorized, before the bank's hint (a hint stays when it abstains)."""
     if not learn.available():
         print("(scikit-learn not installed: no model figures)")
         return
-    with (DATA / "labeled_labels.csv").open(encoding="utf-8") as f:
-        history = list(csv.DictReader(f))
     from transforms.categorize import kind_of, merchant_of
-    examples = [(learn.features(h["label_raw"], merchant_of(h["label_raw"]), kind_of(h["label_raw"]),
-                                Decimal(h["amount"])), h["category"]) for h in history]
+    if history == "rules":
+        examples = [(learn.features(r["label_raw"], r["merchant"], r["kind"], r["amount"]), r["pred"])
+                    for r in rows if r["source_used"] == "rule"]
+    else:
+        with (DATA / "labeled_labels.csv").open(encoding="utf-8") as f:
+            examples = [(learn.features(h["label_raw"], merchant_of(h["label_raw"]), kind_of(h["label_raw"]),
+                                        Decimal(h["amount"])), h["category"]) for h in csv.DictReader(f)]
     model = learn.train(examples, threshold=threshold)
-    todo = [r for r in rows if r["pred"] is None]
+    if model is None:
+        print("(too little history: no model)")
+        return
+    todo = [r for r in rows if r["source_used"] != "rule"]
     preds = model.predict([learn.features(r["label_raw"], r["merchant"], r["kind"], r["amount"]) for r in todo])
     for r, (cat, _conf) in zip(todo, preds):
         if cat is not None:
@@ -85,14 +95,18 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--threshold", type=float, default=learn.DEFAULT_THRESHOLD)
     ap.add_argument("--no-model", action="store_true")
+    ap.add_argument("--history", choices=("rules", "synthetic"), default="rules",
+                    help="what the model learns from (see add_model)")
     ap.add_argument("--show", action="store_true", help="list wrong and missing rows")
+    ap.add_argument("--file", default="real_labels.csv",
+                    help="real_labels.csv, or real_labels_holdout.csv (kept out of the rule work)")
     args = ap.parse_args()
-    rows = load()
+    rows = load(args.file)
     if not args.no_model:
-        add_model(rows, args.threshold)
+        add_model(rows, args.threshold, args.history)
     debits = [r for r in rows if r["amount"] < 0]
     credits = [r for r in rows if r["amount"] >= 0]
-    print(f"real labels: {len(rows)} rows ({len(debits)} debits, {len(credits)} credits), "
+    print(f"{args.file}: {len(rows)} rows ({len(debits)} debits, {len(credits)} credits), "
           f"{len({r['bank'] for r in rows})} banks")
     report(debits, "debits")
     by_bank = defaultdict(list)
