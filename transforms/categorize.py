@@ -209,18 +209,23 @@ def _word(name: str) -> str:
 def kb_rules(data: dict[str, Any], file: str) -> tuple[CategoryRule, ...]:
     """One debit rule per ``[[merchant]]`` table: any of its ``names`` (merchant names as banks print them,
     matched as whole words in the folded label, spaces and punctuation between words free) implies its
-    ``category``; ``kind`` optionally restricts it (e.g. to card payments)."""
+    ``category``; ``kind`` optionally restricts it (e.g. to card payments); ``credit_category``, when
+    given, adds the same names as a credit rule (money from an insurer or a utility is a refund)."""
     out = []
     for i, entry in enumerate(data.get("merchant", [])):
         names = entry.get("names") or []
         if not isinstance(entry.get("category"), str) or not names:
             raise ConfigError(f"{file}: merchant {i + 1}: needs a `category` and a non-empty `names` list",
                               remedy=f"fix {file}")
+        label = "(?:" + "|".join(_word(n) for n in names) + ")"
         rule = {"category": entry["category"], "sign": "debit", "name": f"{file}#{entry['category']}",
-                "label": "(?:" + "|".join(_word(n) for n in names) + ")"}
+                "label": label}
         if entry.get("kind"):
             rule["kind"] = entry["kind"]
         out.append(_parse_rule(rule, f"merchant {i + 1}", file))
+        if entry.get("credit_category"):  # what money *from* these bodies is (an insurer's refund)
+            out.append(_parse_rule({"category": entry["credit_category"], "sign": "credit", "label": label,
+                                    "name": f"{file}#{entry['category']} (credit)"}, f"merchant {i + 1}", file))
     return tuple(out)
 
 

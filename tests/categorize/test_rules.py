@@ -147,3 +147,13 @@ def test_real_label_shapes(label, amount, expected):
 
 def test_foreign_amount_before_the_merchant_keeps_the_merchant():
     assert c.merchant_of("PAIEMENT CB 2406 87,60 USD BOARDRIDERS CLUB CARTE 02892630") == "BOARDRIDERS CLUB"
+
+
+def test_knowledge_base_credit_category():
+    rules = c.kb_rules({"merchant": [{"category": "Assurances", "credit_category": "Revenus:Remboursements",
+                                      "names": ["GRAS SAVOYE"]}]}, "kb.toml")
+    assert c.match_rules("VIREMENT SEPA EVI GRAS SAVOYE", "transfer", Decimal("13.60"), rules) == \
+        "Revenus:Remboursements"
+    assert c.match_rules("PRLV SEPA GRAS SAVOYE", "direct_debit", Decimal("-4.50"), rules) == "Assurances"
+    without = c.kb_rules({"merchant": [{"category": "Assurances", "names": ["GRAS SAVOYE"]}]}, "kb.toml")
+    assert c.match_rules("VIREMENT SEPA EVI GRAS SAVOYE", "transfer", Decimal("13.60"), without) is None
