@@ -261,6 +261,7 @@ def _label_hint(masked: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 17)
 def rule_text(folded: str) -> str:
     """What category rules read: the folded label without the bank's own category line (see
     :func:`label_hint`), so that a rule never fires on the bank's words ("BARS ET RESTAURANTS") and what
@@ -380,7 +381,7 @@ def _without_tail(s: str) -> str | None:
 
 def clear_caches() -> None:
     """Empty every per-label cache of this module (cold-cache benchmarks, tests that swap rule files)."""
-    for f in (_kind, _merchant, _merchant_name, _without_tail, _default_category, _label_hint):
+    for f in (_kind, _merchant, _merchant_name, _without_tail, _default_category, _label_hint, rule_text):
         f.cache_clear()
 
 

@@ -313,16 +313,47 @@ def _categories(rules: tuple[c.CategoryRule, ...], masked: list[str], folded: li
     texts = [c.rule_text(f) for f in folded]  # what rules read (match_rules): without the bank's category line
     arrow = pa.array(texts, pa.string())
     sign_ok = {None: np.array([True, True]), "debit": np.array([False, True]), "credit": np.array([True, False])}
+    blocks = _union_blocks(rules)
+    union_hit: np.ndarray | None = None  # the current run's union hits, None outside a run
+    block_end = -1
     for index, rule in enumerate(rules):
         kind_ok = np.ones(m, bool) if rule.kind is None else np.array([k in rule.kind for k in kind_names])[kinds]
         todo = (cat < 0) & present & (kind_ok & ascii_)[:, None] & sign_ok[rule.sign][None, :]
+        if index in blocks:  # one RE2 pass for a run of rules (the knowledge base): a superset of their hits
+            block_end, union = blocks[index]
+            which = np.flatnonzero(((cat < 0) & present & ascii_[:, None]).any(axis=1))
+            union_hit = np.zeros(m, bool)
+            union_hit[which] = _search(union, which, texts, arrow)
+        elif index >= block_end:
+            union_hit = None
         if rule.label is not None:
-            which = np.flatnonzero(todo.any(axis=1))
+            cand = todo.any(axis=1) if union_hit is None else todo.any(axis=1) & union_hit
+            which = np.flatnonzero(cand)
             hit = np.zeros(m, bool)
             hit[which] = _search(rule.label, which, texts, arrow)
             todo &= hit[:, None]
         cat[todo] = index
     return cat[row_label, debit.astype(np.int64)]
+
+
+_MIN_BLOCK = 4
+
+
+def _union_blocks(rules: tuple[c.CategoryRule, ...]) -> dict[int, tuple[int, re.Pattern[str]]]:
+    """{first index: (end index, union pattern)} for each maximal run of at least ``_MIN_BLOCK``
+    consecutive rules whose label RE2 runs exactly: a label matched by none of the union is matched by
+    none of the run's rules, so each rule of the run need only be tried on the union's hits."""
+    out: dict[int, tuple[int, re.Pattern[str]]] = {}
+    i = 0
+    while i < len(rules):
+        j = i
+        while j < len(rules) and rules[j].label is not None \
+                and _re2_text(rules[j].label.pattern, rules[j].label.flags) is not None:
+            j += 1
+        if j - i >= _MIN_BLOCK:
+            out[i] = (j, re.compile("|".join(f"(?:{r.label.pattern})" for r in rules[i:j])))
+        i = max(j, i + 1)
+    return out
 
 
 def _categories_python(masked: list[str], kinds: list[str], row_label: np.ndarray, amounts: pa.Array) -> np.ndarray:

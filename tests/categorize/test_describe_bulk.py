@@ -260,3 +260,15 @@ def test_joined_merchant_patterns_change_nothing(monkeypatch: pytest.MonkeyPatch
     joined, looped = merchants_joined_and_looped(monkeypatch, odd, ["CB MONOP", "XCB MONOP", "MONOP"])
     assert joined == looped == ["MONOP", "MONOP", "MONOP"]
     assert c._joined([r"(A)\1", "B"]) is None and c._joined(["(?i)A", "B"]) is None
+
+
+def test_runs_of_rules_are_tried_on_their_union_hits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The knowledge base's rules run as one RE2 union first (speed); the union must be a superset of
+    every rule of its run, or rows lose their category: a union matching nothing is caught."""
+    rules = c.default_rules()
+    blocks = b._union_blocks(rules)
+    assert any(rules[i].name.startswith("merchant_kb.toml") for i in blocks)
+    rows = [("CB AREA", Decimal("-20.40"), None), ("PRLV SEPA AGUR PRELEVEMENT", Decimal("-54.42"), None)]
+    assert differences(rows) == []
+    monkeypatch.setattr(b, "_union_blocks", lambda r: {i: (end, re.compile("(?!)")) for i, (end, _) in blocks.items()})
+    assert len(differences(rows)) == 2
