@@ -89,6 +89,8 @@ def report(rows: list[dict], title: str) -> None:
         print(f"  source {src:<6} {len(got):4d} rows ({share:6.1%} of rows)  precision {prec} ({ok}/{len(got)})")
     unknown = [r for r in rows if r["category"] == "?"]
     print(f"  true category unknown: {len(unknown)} rows, {sum(r['pred'] is not None for r in unknown)} given one")
+    given = sum(r["pred"] is not None for r in rows)
+    print(f"  all {len(rows)} rows, unknown truth included: categorized {given / len(rows):6.1%} ({given})")
 
 
 def main() -> None:

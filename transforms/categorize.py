@@ -12,7 +12,9 @@ Pure functions of one row, used by ``normalize`` when a payload enters the lake:
   the label (:func:`label_hint`) -> ``(category, "bank")``; else ``(None, "none")``.
 
 All patterns are Python regular expressions searched in the *folded* label (:func:`fold`: upper case,
-no accents, single spaces), so a rule never has to spell "PRÉLÈVEMENT" and "PRELEVEMENT" twice.
+no accents, single spaces), so a rule never has to spell "PRÉLÈVEMENT" and "PRELEVEMENT" twice. Folding,
+masking and the data files live in :mod:`transforms.folding`, the banks' hints in :mod:`transforms.hints`
+(both re-exported here).
 
 Where the other sources come in (overrides, the user's ``rules.toml``, the learned model) and in which
 order the warehouse picks them: see :mod:`transforms.user_edits`.
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -30,17 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from connectors.errors import ConfigError
+from transforms.folding import _load_toml, _mask, fold  # noqa: F401  (fold, _mask: used by describe_bulk, learn)
+from transforms.hints import _label_hint, bank_hint, label_hint, rule_text  # noqa: F401  (re-exported)
 
 KINDS = ("card", "withdrawal", "transfer", "direct_debit", "check", "fee", "deposit", "interest", "loan", "other")
 RULE_KEYS = {"category", "label", "merchant", "kind", "sign", "account", "min_amount", "max_amount", "name"}
-
-
-def fold(text: str) -> str:
-    """Upper case, accents removed, whitespace collapsed: the form every pattern is matched against."""
-    if text.isascii():
-        return " ".join(text.upper().split())
-    decomposed = unicodedata.normalize("NFKD", text.upper())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +74,6 @@ class CategoryRule:
 
 
 # ---------------------------------------------------------------------------------------- data files
-def _load_toml(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("transforms.rules").joinpath(name).read_text("utf-8"))
-
-
 @cache
 def kind_patterns() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
     data = _load_toml("kinds.toml")
@@ -229,75 +220,7 @@ def kb_rules(data: dict[str, Any], file: str) -> tuple[CategoryRule, ...]:
     return tuple(out)
 
 
-@cache
-def _bank_map() -> tuple[dict[str, str], frozenset[str]]:
-    d = _load_toml("bank_categories.toml")
-    return {fold(k): v for k, v in d["map"].items()}, frozenset(fold(x) for x in d["uncategorized"])
-
-
-@cache
-def _label_hint_spec() -> tuple[tuple[re.Pattern[str], ...], dict[str, str]]:
-    d = _load_toml("bank_categories.toml")
-    return (tuple(re.compile(p) for p in d["label_hint"]["patterns"]),
-            {fold(k): v for k, v in d["label_hint"]["map"].items()})
-
-
-def label_hint(label_raw: str) -> str | None:
-    """The category a bank prints *inside* the label (N26 statements: the line "Mastercard • Courses
-    alimentaires" under each card row, joined to the label as a continuation line), in our taxonomy;
-    ``None`` when the label carries none or its category is not mapped (an unmapped one is too vague to
-    keep: unlike ``bank_category`` it is not kept as written)."""
-    return _label_hint(_mask(label_raw))
-
-
-@lru_cache(maxsize=1 << 16)
-def _label_hint(masked: str) -> str | None:
-    patterns, mapping = _label_hint_spec()
-    up = fold(masked)
-    for p in patterns:
-        m = p.search(up)
-        if m:
-            return mapping.get(" ".join(m.group("category").split()))
-    return None
-
-
-@lru_cache(maxsize=1 << 17)
-def rule_text(folded: str) -> str:
-    """What category rules read: the folded label without the bank's own category line (see
-    :func:`label_hint`), so that a rule never fires on the bank's words ("BARS ET RESTAURANTS") and what
-    the bank said is reported as the bank's hint."""
-    for p in _label_hint_spec()[0]:
-        m = p.search(folded)
-        if m:
-            return folded[:m.start()].rstrip()
-    return folded
-
-
-def bank_hint(bank_category: str | None) -> str | None:
-    """The bank's own category in our taxonomy when ``bank_categories.toml`` knows it, else as the bank
-    wrote it; ``None`` for the banks' "not categorized" values."""
-    if not bank_category or not bank_category.strip():
-        return None
-    mapping, nothing = _bank_map()
-    key = fold(bank_category)
-    if key in nothing:
-        return None
-    return mapping.get(key, bank_category.strip())
-
-
 # ---------------------------------------------------------------------------------------- functions
-# Speed: labels of one merchant differ mostly by their dates and long reference numbers. Those spans are
-# masked (every digit -> 0, shape kept) and the results cached on the masked label. This is exact because
-# no pattern in rules/*.toml looks at the value of a digit inside a date or a 6+-digit run, only at its
-# shape (\d{2}/\d{2}, \d{6,}): keep it that way when editing the data files.
-_SHAPED = re.compile(r"\d{2}[/.]\d{2}(?:[/.]\d{2,4})?|\d{6,}")
-_ZEROS = str.maketrans("0123456789", "0000000000")
-
-
-def _mask(label_raw: str) -> str:
-    return _SHAPED.sub(lambda m: m.group().translate(_ZEROS), label_raw)
-
-
 def kind_of(label_raw: str) -> str:
     return _kind(_mask(label_raw))
 

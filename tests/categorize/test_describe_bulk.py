@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from transforms import categorize as c
 from transforms import describe_bulk as b
+from transforms import hints
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 BANKS = [None, "Non catégorisé", "groceries", "Restaurants", "", "  ", "Shopping et services", "NON CATEGORISE",
@@ -195,7 +196,7 @@ account = "12345"
 
 def test_an_empty_bank_hint_is_no_source(monkeypatch: pytest.MonkeyPatch) -> None:
     """describe() says "none" for a falsy hint but still returns it (a bank_categories.toml value "")."""
-    monkeypatch.setattr(c, "_bank_map", lambda: ({"VIDE": ""}, frozenset()))
+    monkeypatch.setattr(hints, "_bank_map", lambda: ({"VIDE": ""}, frozenset()))
     assert c.describe("SOLDE REPORTE", Decimal(0), "vide")[2:] == ("", "none")
     assert differences([("SOLDE REPORTE", Decimal(0), "vide"), ("SOLDE REPORTE", Decimal(0), "autre")]) == []
 
