@@ -5,10 +5,12 @@ returns, at a small fraction of its cost. How:
 
 1. every label is masked (:func:`categorize._mask`) with numpy on the Arrow bytes (ASCII labels) or in
    Python (the others), then dictionary-encoded: the rows of one masked label share everything below;
-2. the kind, the merchant and the category are computed once per distinct masked label (and sign), the
-   bank's hint once per distinct bank category;
-3. the label patterns of ``kinds.toml`` and ``categories.toml`` run as RE2 (``pyarrow.compute``) over the
-   distinct folded labels, each only on the labels still undecided (first match wins).
+2. the kind, the merchant, the category and the category a bank prints in the label (N26) are computed
+   once per distinct masked label (and sign), the bank's hint once per distinct bank category;
+3. the label patterns of ``kinds.toml``, ``categories.toml`` and ``merchant_kb.toml`` run as RE2
+   (``pyarrow.compute``) over the distinct folded labels, each only on the labels still undecided (first
+   match wins); a run of such rules (the knowledge base) is first matched as one union, each rule of the
+   run then only on the union's hits.
 
 Exactness policy (why RE2 may stand in for Python ``re``):
 
