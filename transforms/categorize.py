@@ -6,12 +6,15 @@ Pure functions of one row, used by ``normalize`` when a payload enters the lake:
 * :func:`merchant_of` the merchant name without kind prefix, card numbers, dates, SEPA references and
   city suffixes (``merchants.toml``).
 * :func:`categorize`  ordered rules (the user's rules, then the default French household taxonomy of
-  ``categories.toml``), first match wins -> ``(category, "rule")``; else the bank's own category as a
-  hint, mapped to the taxonomy by ``bank_categories.toml`` when known -> ``(category, "bank")``; else
-  ``(None, "none")``.
+  ``categories.toml``, then the merchant knowledge base ``merchant_kb.toml``), first match wins ->
+  ``(category, "rule")``; else the bank's own category as a hint, mapped to the taxonomy by
+  ``bank_categories.toml`` when known -> ``(category, "bank")``; else the category a bank prints inside
+  the label (:func:`label_hint`) -> ``(category, "bank")``; else ``(None, "none")``.
 
 All patterns are Python regular expressions searched in the *folded* label (:func:`fold`: upper case,
-no accents, single spaces), so a rule never has to spell "PRÉLÈVEMENT" and "PRELEVEMENT" twice.
+no accents, single spaces), so a rule never has to spell "PRÉLÈVEMENT" and "PRELEVEMENT" twice. Folding,
+masking and the data files live in :mod:`transforms.folding`, the banks' hints in :mod:`transforms.hints`
+(both re-exported here).
 
 Where the other sources come in (overrides, the user's ``rules.toml``, the learned model) and in which
 order the warehouse picks them: see :mod:`pipeline.edits`.
@@ -20,7 +23,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -28,17 +30,11 @@ from importlib import resources
 from typing import Any
 
 from connectors.errors import ConfigError
+from transforms.folding import _load_toml, _mask, fold  # noqa: F401  (fold, _mask: used by describe_bulk, learn)
+from transforms.hints import _label_hint, bank_hint, label_hint, rule_text  # noqa: F401  (re-exported)
 
 KINDS = ("card", "withdrawal", "transfer", "direct_debit", "check", "fee", "deposit", "interest", "loan", "other")
 RULE_KEYS = {"category", "label", "merchant", "kind", "sign", "account", "min_amount", "max_amount", "name"}
-
-
-def fold(text: str) -> str:
-    """Upper case, accents removed, whitespace collapsed: the form every pattern is matched against."""
-    if text.isascii():
-        return " ".join(text.upper().split())
-    decomposed = unicodedata.normalize("NFKD", text.upper())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +73,6 @@ class CategoryRule:
 
 
 # ---------------------------------------------------------------------------------------- data files
-def _load_toml(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("transforms.rules").joinpath(name).read_text("utf-8"))
-
-
 @cache
 def kind_patterns() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
     data = _load_toml("kinds.toml")
@@ -182,41 +174,46 @@ def load_rules(user_rules: tuple[CategoryRule, ...] = ()) -> tuple[CategoryRule,
 
 @cache
 def default_rules() -> tuple[CategoryRule, ...]:
+    """``categories.toml`` (ordered regex rules), then the merchant knowledge base ``merchant_kb.toml``."""
     return parse_rules(resources.files("transforms.rules").joinpath("categories.toml").read_text("utf-8"),
-                       "categories.toml")
+                       "categories.toml") + kb_rules(_load_toml("merchant_kb.toml"), "merchant_kb.toml")
 
 
-@cache
-def _bank_map() -> tuple[dict[str, str], frozenset[str]]:
-    d = _load_toml("bank_categories.toml")
-    return {fold(k): v for k, v in d["map"].items()}, frozenset(fold(x) for x in d["uncategorized"])
+def _word(name: str) -> str:
+    """``name`` as a regex on folded labels: the words in order, any run (even none: banks drop spaces,
+    "ANTONYCARBURANT") of spaces/punctuation between them, and a word boundary on each edge that is a
+    letter or digit (so "MAAF" is not found in "MAAFX")."""
+    words = fold(name).replace("'", " ").replace("-", " ").split()
+    body = r"[ .'/-]*".join(re.escape(w) for w in words)
+    left = r"\b" if words[0][0].isalnum() else ""
+    right = r"\b" if words[-1][-1].isalnum() else ""
+    return f"{left}{body}{right}"
 
 
-def bank_hint(bank_category: str | None) -> str | None:
-    """The bank's own category in our taxonomy when ``bank_categories.toml`` knows it, else as the bank
-    wrote it; ``None`` for the banks' "not categorized" values."""
-    if not bank_category or not bank_category.strip():
-        return None
-    mapping, nothing = _bank_map()
-    key = fold(bank_category)
-    if key in nothing:
-        return None
-    return mapping.get(key, bank_category.strip())
+def kb_rules(data: dict[str, Any], file: str) -> tuple[CategoryRule, ...]:
+    """One debit rule per ``[[merchant]]`` table: any of its ``names`` (merchant names as banks print them,
+    matched as whole words in the folded label, spaces and punctuation between words free) implies its
+    ``category``; ``kind`` optionally restricts it (e.g. to card payments); ``credit_category``, when
+    given, adds the same names as a credit rule (money from an insurer or a utility is a refund)."""
+    out = []
+    for i, entry in enumerate(data.get("merchant", [])):
+        names = entry.get("names") or []
+        if not isinstance(entry.get("category"), str) or not names:
+            raise ConfigError(f"{file}: merchant {i + 1}: needs a `category` and a non-empty `names` list",
+                              remedy=f"fix {file}")
+        label = "(?:" + "|".join(_word(n) for n in names) + ")"
+        rule = {"category": entry["category"], "sign": "debit", "name": f"{file}#{entry['category']}",
+                "label": label}
+        if entry.get("kind"):
+            rule["kind"] = entry["kind"]
+        out.append(_parse_rule(rule, f"merchant {i + 1}", file))
+        if entry.get("credit_category"):  # what money *from* these bodies is (an insurer's refund)
+            out.append(_parse_rule({"category": entry["credit_category"], "sign": "credit", "label": label,
+                                    "name": f"{file}#{entry['category']} (credit)"}, f"merchant {i + 1}", file))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------- functions
-# Speed: labels of one merchant differ mostly by their dates and long reference numbers. Those spans are
-# masked (every digit -> 0, shape kept) and the results cached on the masked label. This is exact because
-# no pattern in rules/*.toml looks at the value of a digit inside a date or a 6+-digit run, only at its
-# shape (\d{2}/\d{2}, \d{6,}): keep it that way when editing the data files.
-_SHAPED = re.compile(r"\d{2}[/.]\d{2}(?:[/.]\d{2,4})?|\d{6,}")
-_ZEROS = str.maketrans("0123456789", "0000000000")
-
-
-def _mask(label_raw: str) -> str:
-    return _SHAPED.sub(lambda m: m.group().translate(_ZEROS), label_raw)
-
-
 def kind_of(label_raw: str) -> str:
     return _kind(_mask(label_raw))
 
@@ -300,7 +297,7 @@ def _without_tail(s: str) -> str | None:
 
 def clear_caches() -> None:
     """Empty every per-label cache of this module (cold-cache benchmarks, tests that swap rule files)."""
-    for f in (_kind, _merchant, _merchant_name, _without_tail, _default_category):
+    for f in (_kind, _merchant, _merchant_name, _without_tail, _default_category, _label_hint, rule_text):
         f.cache_clear()
 
 
@@ -315,7 +312,7 @@ def categorize(label_raw: str, kind: str, amount: Decimal, bank_category: str | 
                           merchant=merchant if merchant is not None else merchant_of(label_raw), account=account)
     if cat is not None:
         return cat, "rule"
-    hint = bank_hint(bank_category)
+    hint = bank_hint(bank_category) or _label_hint(_mask(label_raw))  # the bank's column, else its label
     if hint:
         return hint, "bank"
     return None, "none"
@@ -334,7 +331,7 @@ def _default_category(masked: str, kind: str, debit: bool, size: Decimal | None)
 
 def match_rules(label_raw: str, kind: str, amount: Decimal, rules: tuple[CategoryRule, ...], *,
                 merchant: str | None = None, account: str | None = None) -> str | None:
-    up = fold(label_raw)
+    up = rule_text(fold(label_raw))
     for rule in rules:
         if rule.matches(up, kind, amount, merchant, account):
             return rule.category
@@ -350,4 +347,6 @@ def describe(label_raw: str, amount: Decimal, bank_category: str | None) -> tupl
     if cat is not None:
         return kind, _merchant(masked), cat, "rule"
     hint = bank_hint(bank_category)
+    if not hint:
+        hint = _label_hint(masked) or hint
     return kind, _merchant(masked), hint, "bank" if hint else "none"

@@ -5,10 +5,12 @@ returns, at a small fraction of its cost. How:
 
 1. every label is masked (:func:`categorize._mask`) with numpy on the Arrow bytes (ASCII labels) or in
    Python (the others), then dictionary-encoded: the rows of one masked label share everything below;
-2. the kind, the merchant and the category are computed once per distinct masked label (and sign), the
-   bank's hint once per distinct bank category;
-3. the label patterns of ``kinds.toml`` and ``categories.toml`` run as RE2 (``pyarrow.compute``) over the
-   distinct folded labels, each only on the labels still undecided (first match wins).
+2. the kind, the merchant, the category and the category a bank prints in the label (N26) are computed
+   once per distinct masked label (and sign), the bank's hint once per distinct bank category;
+3. the label patterns of ``kinds.toml``, ``categories.toml`` and ``merchant_kb.toml`` run as RE2
+   (``pyarrow.compute``) over the distinct folded labels, each only on the labels still undecided (first
+   match wins); a run of such rules (the knowledge base) is first matched as one union, each rule of the
+   run then only on the union's hits.
 
 Exactness policy (why RE2 may stand in for Python ``re``):
 
@@ -69,16 +71,22 @@ def describe_columns(label_raw: pa.Array | pa.ChunkedArray, amount: pa.Array | p
         cat = _categories(rules, masked, folded, kind_names, kinds, row_label, debit)
 
     hints, bank_row = _bank_hints(banks)
+    in_label = [c._label_hint(x) for x in masked]  # the category a bank prints inside the label
     names = [r.category for r in rules]
     has_rule = cat >= 0
-    has_bank = ~has_rule & (bank_row >= 0)
-    code = np.where(has_rule, cat, len(names) + bank_row)
-    truthy = np.array([bool(h) for h in hints] + [False])  # "bank" only for a non-empty hint, as describe()
-    source = np.where(has_rule, 0, np.where(has_bank & truthy[bank_row], 1, 2))
+    truthy = np.array([bool(h) for h in hints] + [False])[bank_row]  # "bank" only for a non-empty hint
+    label_names = sorted({h for h in in_label if h})
+    label_code = np.array([label_names.index(h) if h else -1 for h in in_label] or [-1], np.int64)[row_label]
+    has_label = ~has_rule & ~truthy & (label_code >= 0)  # the label's hint when the column gives none
+    has_bank = ~has_rule & ~has_label & (bank_row >= 0)  # the column's hint, even a falsy one, as describe()
+    code = np.where(has_rule, cat, np.where(has_label, len(names) + len(hints) + label_code,
+                                            len(names) + bank_row))
+    source = np.where(has_rule, 0, np.where(has_label | (has_bank & truthy), 1, 2))
     return pa.table({
         "kind": pa.array(kind_names, pa.string()).take(pa.array(kinds[row_label])),
         "merchant": pa.array(merchants, pa.string()).take(pa.array(row_label)),
-        "category": pa.array(names + hints, pa.string()).take(pa.array(code, mask=~(has_rule | has_bank))),
+        "category": pa.array(names + hints + label_names, pa.string()).take(
+            pa.array(code, mask=~(has_rule | has_bank | has_label))),
         "category_source": _SOURCES.take(pa.array(source)),
     })
 
@@ -304,18 +312,50 @@ def _categories(rules: tuple[c.CategoryRule, ...], masked: list[str], folded: li
         for d in np.flatnonzero(present[i]):
             name = c._default_category(masked[i], kind_names[kinds[i]], bool(d), None)
             cat[i, d] = -1 if name is None else index_of[name]
-    arrow = pa.array(folded, pa.string())
+    texts = [c.rule_text(f) for f in folded]  # what rules read (match_rules): without the bank's category line
+    arrow = pa.array(texts, pa.string())
     sign_ok = {None: np.array([True, True]), "debit": np.array([False, True]), "credit": np.array([True, False])}
+    blocks = _union_blocks(rules)
+    union_hit: np.ndarray | None = None  # the current run's union hits, None outside a run
+    block_end = -1
     for index, rule in enumerate(rules):
         kind_ok = np.ones(m, bool) if rule.kind is None else np.array([k in rule.kind for k in kind_names])[kinds]
         todo = (cat < 0) & present & (kind_ok & ascii_)[:, None] & sign_ok[rule.sign][None, :]
+        if index in blocks:  # one RE2 pass for a run of rules (the knowledge base): a superset of their hits
+            block_end, union = blocks[index]
+            which = np.flatnonzero(((cat < 0) & present & ascii_[:, None]).any(axis=1))
+            union_hit = np.zeros(m, bool)
+            union_hit[which] = _search(union, which, texts, arrow)
+        elif index >= block_end:
+            union_hit = None
         if rule.label is not None:
-            which = np.flatnonzero(todo.any(axis=1))
+            cand = todo.any(axis=1) if union_hit is None else todo.any(axis=1) & union_hit
+            which = np.flatnonzero(cand)
             hit = np.zeros(m, bool)
-            hit[which] = _search(rule.label, which, folded, arrow)
+            hit[which] = _search(rule.label, which, texts, arrow)
             todo &= hit[:, None]
         cat[todo] = index
     return cat[row_label, debit.astype(np.int64)]
+
+
+_MIN_BLOCK = 4
+
+
+def _union_blocks(rules: tuple[c.CategoryRule, ...]) -> dict[int, tuple[int, re.Pattern[str]]]:
+    """{first index: (end index, union pattern)} for each maximal run of at least ``_MIN_BLOCK``
+    consecutive rules whose label RE2 runs exactly: a label matched by none of the union is matched by
+    none of the run's rules, so each rule of the run need only be tried on the union's hits."""
+    out: dict[int, tuple[int, re.Pattern[str]]] = {}
+    i = 0
+    while i < len(rules):
+        j = i
+        while j < len(rules) and rules[j].label is not None \
+                and _re2_text(rules[j].label.pattern, rules[j].label.flags) is not None:
+            j += 1
+        if j - i >= _MIN_BLOCK:
+            out[i] = (j, re.compile("|".join(f"(?:{r.label.pattern})" for r in rules[i:j])))
+        i = max(j, i + 1)
+    return out
 
 
 def _categories_python(masked: list[str], kinds: list[str], row_label: np.ndarray, amounts: pa.Array) -> np.ndarray:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from transforms import categorize as c
 from transforms import describe_bulk as b
+from transforms import hints
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 BANKS = [None, "Non catégorisé", "groceries", "Restaurants", "", "  ", "Shopping et services", "NON CATEGORISE",
@@ -53,6 +54,18 @@ KNOWN = [  # (label, amount, bank category) -> describe(); checked without descr
     (("SOLDE REPORTE", "0.00", "groceries"), ("other", "SOLDE REPORTE", "Alimentation:Supermarché", "bank")),
     (("SOLDE REPORTE", "0.00", "Non catégorisé"), ("other", "SOLDE REPORTE", None, "none")),
     (("Prélèvement EDF", "-60.00", None), ("direct_debit", "EDF", "Logement:Énergie et eau", "rule")),
+    # N26: the category line under a card row, joined to the label, is the bank's hint (rules do not read it)
+    (("JOHN MC BYRNE Mastercard • Bars et restaurants", "-7.80", None),
+     ("card", "JOHN MC BYRNE", "Alimentation:Restaurants et cafés", "bank")),
+    (("JOHN MC BYRNE Mastercard • Bars et restaurants", "-7.80", "groceries"),
+     ("card", "JOHN MC BYRNE", "Alimentation:Supermarché", "bank")),
+    (("JOHN MC BYRNE Mastercard • Bars et restaurants", "-7.80", "Non catégorisé"),
+     ("card", "JOHN MC BYRNE", "Alimentation:Restaurants et cafés", "bank")),
+    (("SAS AVRIDIS Mastercard • Shopping", "-29.20", None), ("card", "SAS AVRIDIS", None, "none")),
+    (("NANTES MANGIN Mastercard • Distributeur automatique", "-20.00", None),
+     ("withdrawal", "NANTES MANGIN", "Retraits", "rule")),
+    (("LIDL 3876 Mastercard • Courses alimentaires", "-3.44", None),
+     ("card", "LIDL", "Alimentation:Supermarché", "rule")),
 ]
 
 
@@ -77,6 +90,14 @@ def test_labeled_french_set() -> None:
     assert differences(rows) == []
 
 
+def test_real_labels() -> None:
+    """The real labels of benchmarks/data/real_labels.csv, with the bank categories they carry."""
+    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
+        rows = [(r["label_raw"], Decimal(r["amount"]), r["bank_category"] or None) for r in csv.DictReader(f)]
+    assert len(rows) > 300
+    assert differences(rows) == []
+
+
 def test_synthetic_ledger() -> None:
     sys.path.insert(0, str(BENCH))
     try:
@@ -96,6 +117,7 @@ FRAGMENTS = [
     # kinds, star prefixes, lookaheads
     "*", "*INT", "*INTERETS DEBITEURS", "*COMMISSION", "*FRAIS", "INT. CRED", "CB ", "CARTE ", "PAIEMENT CB 1203 ",
     "FACT 120324 CB*1234 ", "RETRAIT DAB ", "VIR SEPA ", "VIR INST ", "PRLV SEPA ", "CHQ ", "REM CHQ ", "ECH PRET ",
+    " Mastercard • ", " VISA • ", "•", "Bars et restaurants", "Distributeur automatique", "Shopping",
     "AVOIR ", "ORANGE", "ORANGE BLEUE", "L'ORANGE BLEUE", "SALAIRE", "LIVRET A", "M. DUPONT", "/DE ", "/MOTIF ",
     "REF ", "MONOP", "UBER EATS", "PARIS", "PARIS 11", "75 ", "SAS", "EN COURS", "PAIEMENT CB EN COURS",
     # accents, non-ASCII, odd whitespace (fold collapses Unicode whitespace)
@@ -174,7 +196,7 @@ account = "12345"
 
 def test_an_empty_bank_hint_is_no_source(monkeypatch: pytest.MonkeyPatch) -> None:
     """describe() says "none" for a falsy hint but still returns it (a bank_categories.toml value "")."""
-    monkeypatch.setattr(c, "_bank_map", lambda: ({"VIDE": ""}, frozenset()))
+    monkeypatch.setattr(hints, "_bank_map", lambda: ({"VIDE": ""}, frozenset()))
     assert c.describe("SOLDE REPORTE", Decimal(0), "vide")[2:] == ("", "none")
     assert differences([("SOLDE REPORTE", Decimal(0), "vide"), ("SOLDE REPORTE", Decimal(0), "autre")]) == []
 
@@ -239,3 +261,15 @@ def test_joined_merchant_patterns_change_nothing(monkeypatch: pytest.MonkeyPatch
     joined, looped = merchants_joined_and_looped(monkeypatch, odd, ["CB MONOP", "XCB MONOP", "MONOP"])
     assert joined == looped == ["MONOP", "MONOP", "MONOP"]
     assert c._joined([r"(A)\1", "B"]) is None and c._joined(["(?i)A", "B"]) is None
+
+
+def test_runs_of_rules_are_tried_on_their_union_hits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The knowledge base's rules run as one RE2 union first (speed); the union must be a superset of
+    every rule of its run, or rows lose their category: a union matching nothing is caught."""
+    rules = c.default_rules()
+    blocks = b._union_blocks(rules)
+    assert any(rules[k].name.startswith("merchant_kb.toml") for i, (end, _) in blocks.items() for k in range(i, end))
+    rows = [("CB AREA", Decimal("-20.40"), None), ("PRLV SEPA AGUR PRELEVEMENT", Decimal("-54.42"), None)]
+    assert differences(rows) == []
+    monkeypatch.setattr(b, "_union_blocks", lambda r: {i: (end, re.compile("(?!)")) for i, (end, _) in blocks.items()})
+    assert len(differences(rows)) == 2

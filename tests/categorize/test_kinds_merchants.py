@@ -101,3 +101,28 @@ def test_labels_naming_no_merchant(label):
 
 def test_a_city_alone_is_kept_rather_than_emptied():
     assert c.merchant_of("RETRAIT DAB PARIS") == "PARIS"
+
+
+# ------------------------------------------------------------------------------------ issue 15: real shapes
+@pytest.mark.parametrize("label,kind,merchant", [
+    # Banque Populaire statement: "ddmmyy CB****nnnn" row, the merchant on the continuation line, glued to
+    # the department and the city
+    ("101123 CB****3735 BOULANGERIE MAL30BORDEAUX", "card", "BOULANGERIE MAL"),
+    ("270619 CB****9999 AUCHAN SUPER DA33LA BREDE", "card", "AUCHAN SUPER DA"),
+    ("260619 CB****9999 PEAGE AUTOROUTE84VEDENE CEDEX", "card", "PEAGE AUTOROUTE"),
+    ("031123 CB****1352 HELLOFRESH NL Amsterdam 46,99EUR 1 EURO = 1,000000", "card", "HELLOFRESH"),
+    ("CARTE X1234 12/03 FNAC PARIS 15EME", "card", "FNAC"),  # an arrondissement is not a department
+    # Credit Mutuel: the foreign amount before the merchant; contactless "PSC"; BNP before 2010 "DU ddmmyy"
+    ("PAIEMENT CB 2206 143,38 USD VONS STORE00 CARTE 02892630", "card", "VONS STORE00"),
+    ("PAIEMENT PSC 0706 AVIGNON SARL PHIMABRI CARTE 02892630", "card", "SARL PHIMABRI"),
+    ("DU 200408 SNCF INTERNET 77 ISLES LES ME", "card", "SNCF INTERNET 77 ISLES LES ME"),
+    # N26: the category line under the row
+    ("KIMSUFI Mastercard • Multimédia & Télécom", "card", "KIMSUFI"),
+    ("NANTES MANGIN Mastercard • Distributeur automatique", "withdrawal", "NANTES MANGIN"),
+    # fees printed without a leading "*"
+    ("F COTIS EUROCPTE VIP TRANQ.", "fee", "F COTIS EUROCPTE VIP TRANQ"),
+    ("DROITS DE GARDE 2009 DU COMPTE 123123123123", "fee", "DROITS DE GARDE 2009 DU COMPTE"),
+])
+def test_real_label_shapes(label, kind, merchant):
+    assert c.kind_of(label) == kind
+    assert c.merchant_of(label) == merchant

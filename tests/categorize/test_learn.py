@@ -39,6 +39,19 @@ def test_model_predicts_known_merchants_and_abstains_below_threshold():
 
 
 @pytest.mark.skipif(not learn.available(), reason="scikit-learn not installed")
+def test_model_never_gives_a_category_a_sign_it_never_had():
+    """A credit from a shop seen only in debits is a refund: the shop's category is not predicted for it."""
+    model = learn.train(examples(), threshold=0.0)
+    (debit, _), = model.predict([feat("CB LE PETIT ZINC PARIS LE 12/04")])
+    assert debit == "Alimentation:Restaurants et cafés"
+    (credit, conf), = model.predict([feat("CB LE PETIT ZINC PARIS LE 12/04", "9.50")])
+    assert credit is None and conf == 0.0
+    model.signs = {}  # without the guard the same model files the credit under the restaurant
+    (credit, _), = model.predict([feat("CB LE PETIT ZINC PARIS LE 12/04", "9.50")])
+    assert credit == "Alimentation:Restaurants et cafés"
+
+
+@pytest.mark.skipif(not learn.available(), reason="scikit-learn not installed")
 def test_model_abstains_on_names_it_never_saw():
     model = learn.train(examples(), threshold=0.0)
     (cat, conf), = model.predict([feat("CHQ 1234567")])
