@@ -43,7 +43,8 @@ log = logging.getLogger("bankflow.sync")
 #: failed statuses that a later run can fix by itself
 RETRY_LATER = frozenset({"transient_error", "rate_limited", "load_error", "bank_busy"})
 #: failed statuses only the user can fix (password, SCA in the bank's app, terms, bankflow.toml)
-NEEDS_USER = frozenset({"auth_error", "action_needed", "sca_required", "config_error"})
+NEEDS_USER = frozenset({"auth_error", "action_needed", "sca_required", "otp_timeout", "otp_refused",
+                        "config_error"})
 STATE_NAMES = {"retry_later": "RetryLater", "needs_user": "NeedsUser", "needs_fix": "NeedsFix"}
 NEXT_STEPS = {"ok": "", "retry_later": "nothing: the next run retries",
               "needs_user": "you: see the message, then run again",

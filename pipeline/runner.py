@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from connectors.base import SyncState
 from connectors.errors import BankflowError
 from connectors.http import open_session, session_stats
+from connectors.otp import OtpProvider
 from connectors.registry import get_spec
 from pipeline.config import ConnectionConfig, resolve_credentials
 from pipeline.edits import refresh_after_load
@@ -84,7 +85,10 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState, *,
                            progress: ProgressFn | None = None,
-                           semaphore: asyncio.Semaphore | None = None) -> Outcome:
+                           semaphore: asyncio.Semaphore | None = None,
+                           otp: OtpProvider | None = None) -> Outcome:
+    """Fetch one connection. ``otp`` asks a person for a one-time code when the bank wants one
+    (connectors/otp.py); without it such a connection ends in ``sca_required``."""
     out = Outcome(connection=conn.name, bank=conn.bank)
     secrets: list[str] = []
     say = progress or (lambda c, e: None)
@@ -97,7 +101,7 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
             async with open_session(connection=conn.name, secrets=secrets,
                                     min_interval=conn.min_interval) as session:
                 client = spec.client(connection=conn.name, base_url=conn.base_url, session=session,
-                                     credentials=creds, options=conn.options, state=state)
+                                     credentials=creds, options=conn.options, state=state, otp=otp)
                 loop = asyncio.get_running_loop()
                 parsing: list[asyncio.Future] = []
                 out.recover = dd.raw.is_dirty(conn.bank, conn.name)

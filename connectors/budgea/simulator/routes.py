@@ -28,6 +28,7 @@ ROUTES: list[simulator_kit.Route] = [
     ("GET", _U + "/connections", h.list_connections),
     ("GET", _U + "/connections/{id}", h.get_connection),
     ("PUT", _U + "/connections/{id}", h.sync_connection),
+    ("POST", _U + "/connections/{id}", h.post_connection),
     ("GET", _U + "/connections/{id}/accounts", h.list_connection_accounts),
     ("GET", _U + "/accounts", h.list_accounts),
     ("GET", _U + "/accounts/{id}", h.get_account),

@@ -38,7 +38,8 @@ class BudgeaSandbox:
                  rate_limit_per_min: int = 0, rate_window: float = 60.0, pagination: str = "links",
                  links_absolute: bool = False, amounts_as_strings: bool = False,
                  booking_variant: str = "in_place", connection_state: str | None = None,
-                 validating_polls: int = 0) -> None:
+                 validating_polls: int = 0, otp: str | bool = "off", otp_code: str = "246810",
+                 otp_ttl: float = 300.0) -> None:
         if pagination not in ("links", "offset"):
             raise ValueError(f"pagination must be 'links' or 'offset', not {pagination!r}")
         if booking_variant not in ("in_place", "recreate"):
@@ -57,6 +58,10 @@ class BudgeaSandbox:
         self.booking_variant = booking_variant
         self.connection_state = connection_state  # any Powens state forced on the first connection's sync
         self.validating_polls = validating_polls  # GET polls answering "validating" after each sync
+        self.otp = otp                            # "off" | "once" | "always": a code asked (simulator/otp.py)
+        self.otp_code = otp_code                  # the code the "SMS" carries
+        self.otp_ttl = otp_ttl                    # seconds before a sent code expires
+        self.otp_passed = False                   # a right code was posted ("once" asks no more)
         # counters
         self.requests_total = 0
         self.requests: collections.Counter[str] = collections.Counter()
@@ -65,6 +70,8 @@ class BudgeaSandbox:
         self.sync_attempts: collections.Counter[int] = collections.Counter()
         self.activations: collections.Counter[int] = collections.Counter()
         self.psu_requested: list[str] = []
+        self.otp_sent = 0                         # codes "sent by SMS"
+        self.otp_posts: collections.Counter[int] = collections.Counter()  # codes posted per connection id
         self.rate_hits: collections.deque[float] = collections.deque()
         self.rejected_429 = 0
         # server
