@@ -10,6 +10,11 @@ Banks are never hammered: each connection's fetch holds one slot of the Prefect 
 limit ``bankflow-bank-<bank>`` when the server has one (``bankflow deploy`` creates them), so every run
 on every worker shares it; each connection also paces its own requests (``min_interval``).
 
+One-time codes: a connection whose bank asks for a code (SCA) waits for it on a run input keyed to the
+connection while the run stays Running (flows/otp.py says why not ``pause_flow_run``); the other
+connections are loaded as soon as they are done, the waiting one when its code is in (or its
+``otp_timeout`` has passed: ``NeedsUser``).
+
 A failed connection's fetch task ends in a Failed state whose name says what comes next:
 ``RetryLater`` (the bank was down or throttling), ``NeedsUser`` (wrong password, SCA to perform in the
 bank's app, terms to accept, a config to fix) or ``NeedsFix`` (the bank changed its site: bankflow needs
@@ -31,6 +36,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
+from flows.otp import code_provider, waiting_connections
 from pipeline.config import ConnectionConfig, load_config
 from pipeline.progress import current_progress
 from connectors.base import SyncState
@@ -114,7 +120,7 @@ async def fetch_task(conn: ConnectionConfig, data_dir: str, state: SyncState) ->
     try:
         async with bank_slot(conn.bank):
             out = await fetch_connection(conn, DataDir(Path(data_dir)), state, progress=current_progress(),
-                                         semaphore=bank_semaphore(conn.bank))
+                                         semaphore=bank_semaphore(conn.bank), otp=code_provider())
     except TimeoutError:
         out = Outcome(connection=conn.name, bank=conn.bank, status="bank_busy",
                       message=f"connection {conn.name!r} ({conn.bank}): other runs held the bank's slot "
@@ -159,13 +165,38 @@ async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
              if (c.enabled or connections) and (not connections or c.name in connections)]
     run_id = uuid.uuid4().hex[:12]
     states = sync_states(DataDir(Path(data_dir)), conns)
-    outcomes = list(await asyncio.gather(*(_fetch(c, data_dir, states[c.name]) for c in conns)))
-    outcomes = load_task(outcomes, data_dir, run_id)
+    fetches = {c.name: asyncio.ensure_future(_fetch(c, data_dir, states[c.name])) for c in conns}
+    # a connection waiting for a one-time code (flows/otp.py) does not hold the others back: once every
+    # other fetch has ended, they are loaded; the waiting ones are loaded when they end
+    await _settled(fetches)
+    first = [f.result() for f in fetches.values() if f.done()]
+    outcomes = load_task(first, data_dir, run_id) if first else []
+    later = [f for f in fetches.values() if not f.done()]
+    if later:
+        outcomes += load_task(list(await asyncio.gather(*later)), data_dir, run_id)
+    order = {c.name: i for i, c in enumerate(conns)}
+    outcomes.sort(key=lambda o: order[o.connection])
     summary = summarize(run_id, outcomes)
     await publish_summary(summary)
     if not summary["ok"] and _in_deployment():
         return _failed_run_state(summary)
     return summary
+
+
+async def _settled(fetches: dict[str, asyncio.Future]) -> None:
+    """Return when every fetch has ended or waits for a one-time code (``flows.otp``)."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    run_id = ctx.flow_run.id if ctx and ctx.flow_run else None
+    while True:
+        pending = [f for f in fetches.values() if not f.done()]
+        if not pending:
+            return
+        waiting = waiting_connections(run_id) if run_id else set()
+        if all(name in waiting for name, f in fetches.items() if not f.done()):
+            return
+        await asyncio.wait(pending, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
 
 
 def _in_deployment() -> bool:

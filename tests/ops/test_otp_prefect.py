@@ -1,0 +1,100 @@
+"""A one-time code during a run, on a real Prefect server: `bankflow sync` (reporting to the server) meets an
+SMS code request on one Budgea connection; the other connections finish and are loaded while it waits;
+`bankflow otp CONNECTION CODE` sends the code; the run completes and the warehouse equals the simulators'
+ground truth. The code is posted to the bank once and is not left on the server."""
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import httpx
+
+from flows.otp import request_key
+from pipeline.sandbox import SandboxSet
+
+from .conftest import BANKFLOW, Server
+from .helpers import write_config
+
+
+def _poll(what: str, fn, timeout: float, log: Path):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = fn()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not seen after {timeout} s:\n" + log.read_text(errors="replace")[-4000:])
+        time.sleep(0.5)
+
+
+def _runs_recorded(db: Path) -> dict[str, str]:
+    """ops.sync_runs by connection, or {} while the sync holds the warehouse open for writing."""
+    if not db.exists():
+        return {}
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        return dict(con.execute("SELECT connection, status FROM ops.sync_runs").fetchall())
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+
+
+def test_a_code_entered_with_bankflow_otp_resumes_the_connection(prefect_server: Server, tmp_path: Path) -> None:
+    srv = prefect_server
+    with SandboxSet(knobs={"budgea": {"otp": "once"}}) as sims:
+        sb = sims.sandboxes["budgea"]
+        asking = sb.connections[0].name
+        others = [c.name for c in sims.connections if c.name != asking]
+        assert len(others) >= 2
+        cfg, data = tmp_path / "bankflow.toml", tmp_path / "data"
+        env = {**srv.env, **write_config(cfg, sims.connections, env_prefix="BANKFLOW_OTP"), "COLUMNS": "200"}
+        sync = srv.procs.start("sync-otp", [*BANKFLOW, "sync", "--config", str(cfg), "--data-dir", str(data)], env)
+        log = srv.log_dir / "sync-otp.log"
+        with srv.api() as api:
+            def waiting_run() -> str | None:
+                for r in api.post("/flow_runs/filter", json={}).json():
+                    if r["parameters"].get("data_dir") == str(data):
+                        got = api.get(f"/flow_runs/{r['id']}/input/{request_key(asking)}")
+                        return r["id"] if got.status_code == 200 else None
+                return None
+            run_id = _poll("the code request", waiting_run, 240, log)
+            assert sync.poll() is None  # the run waits
+            # the others were loaded while the connection waits; it is not recorded yet
+            recorded = _poll("the other connections' load", lambda: _runs_recorded(data / "warehouse.duckdb"), 120, log)
+            assert recorded == {c: "ok" for c in others}
+            assert sb.otp_sent == 1 and sb.otp_posts[sb.ledger.users[0].connections[0].id] == 0
+
+            p = srv.run("otp", [*BANKFLOW, "otp", asking, sb.otp_code], env=env)
+            assert p.returncode == 0, p.stdout + p.stderr
+            assert run_id in p.stdout
+            assert sync.wait(timeout=180) == 0, log.read_text(errors="replace")[-4000:]
+
+            run = api.get(f"/flow_runs/{run_id}").json()
+            assert run["state"]["type"] == "COMPLETED"
+            left = api.post(f"/flow_runs/{run_id}/input/filter", json={"prefix": "bankflow-otp", "limit": 100})
+            assert left.status_code == 200 and left.json() == []  # neither the request nor the code stays
+        assert sb.otp_posts[sb.ledger.users[0].connections[0].id] == 1
+        truth = sims.truth()
+
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    try:
+        n, total = con.execute("SELECT count(*), sum(amount) FROM marts.transactions WHERE NOT pending").fetchone()
+        statuses = dict(con.execute("SELECT connection, status FROM ops.sync_runs").fetchall())
+    finally:
+        con.close()
+    assert statuses == {c.name: "ok" for c in sims.connections}
+    assert n == len(truth) > 0 and total == sum((r.amount for r in truth), Decimal(0))
+    # no code reached the run's log either
+    assert sb.otp_code not in log.read_text(errors="replace")
+
+
+def test_bankflow_otp_says_when_no_run_waits(prefect_server: Server) -> None:
+    p = prefect_server.run("otp-nobody", [*BANKFLOW, "otp", "nobody-waits", "123456"])
+    assert p.returncode == 2 and "no running sync waits for a code for connection 'nobody-waits'" in p.stderr
+    assert httpx.get(f"{prefect_server.url}/health").status_code == 200
