@@ -98,3 +98,62 @@ def test_bankflow_otp_says_when_no_run_waits(prefect_server: Server) -> None:
     p = prefect_server.run("otp-nobody", [*BANKFLOW, "otp", "nobody-waits", "123456"])
     assert p.returncode == 2 and "no running sync waits for a code for connection 'nobody-waits'" in p.stderr
     assert httpx.get(f"{prefect_server.url}/health").status_code == 200
+
+
+def _sync_only(srv: Server, tmp_path: Path, sims: SandboxSet, name: str, options: dict):
+    from dataclasses import replace
+
+    cfg, data = tmp_path / "bankflow.toml", tmp_path / "data"
+    conns = [replace(c, options={**c.options, **options}) for c in sims.connections if c.name == name]
+    env = {**srv.env, **write_config(cfg, conns, env_prefix="BANKFLOW_OTP"), "COLUMNS": "200"}
+    proc = srv.procs.start(f"sync-{tmp_path.name}", [*BANKFLOW, "sync", "--config", str(cfg), "--data-dir",
+                                                     str(data)], env)
+    return proc, data, env, srv.log_dir / f"sync-{tmp_path.name}.log"
+
+
+def _fetch_task_state(api: httpx.Client, data: Path, name: str) -> dict:
+    run = next(r for r in api.post("/flow_runs/filter", json={}).json() if r["parameters"].get("data_dir") == str(data))
+    tasks = {t["name"]: t["state"] for t in api.post(
+        "/task_runs/filter", json={"flow_runs": {"id": {"any_": [run["id"]]}}}).json()}
+    return tasks[f"fetch-{name}"]
+
+
+def test_no_code_in_time_ends_the_connection_in_needs_user(prefect_server: Server, tmp_path: Path) -> None:
+    with SandboxSet(banks=["budgea"], knobs={"budgea": {"otp": "always"}}) as sims:
+        sb = sims.sandboxes["budgea"]
+        asking = sb.connections[0].name
+        proc, data, _, log = _sync_only(prefect_server, tmp_path, sims, asking, {"otp_timeout": 3})
+        assert proc.wait(timeout=180) == 1, log.read_text(errors="replace")[-3000:]
+        assert sb.otp_posts[sb.ledger.users[0].connections[0].id] == 0 and sb.sync_attempts[
+            sb.ledger.users[0].connections[0].id] == 1
+    with prefect_server.api() as api:
+        state = _fetch_task_state(api, data, asking)
+    assert state["type"] == "FAILED" and state["name"] == "NeedsUser"
+    assert "no code was entered within 3 s, nothing was sent" in state["message"]
+    assert _runs_recorded(data / "warehouse.duckdb") == {asking: "otp_timeout"}
+
+
+def test_a_wrong_code_ends_in_needs_user_and_is_not_retried(prefect_server: Server, tmp_path: Path) -> None:
+    with SandboxSet(banks=["budgea"], knobs={"budgea": {"otp": "always"}}) as sims:
+        sb = sims.sandboxes["budgea"]
+        asking = sb.connections[0].name
+        proc, data, env, log = _sync_only(prefect_server, tmp_path, sims, asking, {})
+        with prefect_server.api() as api:
+            def waiting() -> bool:
+                runs = [r for r in api.post("/flow_runs/filter", json={}).json()
+                        if r["parameters"].get("data_dir") == str(data)]
+                return bool(runs) and api.get(f"/flow_runs/{runs[0]['id']}/input/{request_key(asking)}").status_code == 200
+            _poll("the code request", waiting, 240, log)
+            bad = "13579" + ("0" if sb.otp_code[-1] != "0" else "1")
+            malformed = prefect_server.run("otp-malformed", [*BANKFLOW, "otp", asking, "12ab"], env=env)
+            assert malformed.returncode == 2 and "expects a code matching ^[0-9]{6}$" in malformed.stderr
+            assert "12ab" not in malformed.stderr
+            p = prefect_server.run("otp-wrong", [*BANKFLOW, "otp", asking, bad], env=env)
+            assert p.returncode == 0, p.stdout + p.stderr
+            assert proc.wait(timeout=180) == 1, log.read_text(errors="replace")[-3000:]
+            state = _fetch_task_state(api, data, asking)
+        cid = sb.ledger.users[0].connections[0].id
+        assert sb.otp_posts[cid] == 1 and sb.sync_attempts[cid] == 1 and sb.otp_sent == 1
+    assert state["type"] == "FAILED" and state["name"] == "NeedsUser"
+    assert "the code was refused" in state["message"] and bad not in state["message"]
+    assert _runs_recorded(data / "warehouse.duckdb") == {asking: "otp_refused"}
