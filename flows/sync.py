@@ -40,6 +40,7 @@ from flows.otp import code_provider, waiting_connections
 from pipeline.config import ConnectionConfig, load_config
 from pipeline.progress import current_progress
 from connectors.base import SyncState
+from connectors.otp import OtpProvider, OtpRequest
 from pipeline.runner import Outcome, bank_semaphore, fetch_connection, load_outcomes, sync_states
 from pipeline.datadir import DataDir
 
@@ -113,14 +114,49 @@ async def bank_slot(bank: str, *, timeout: float = BANK_SLOT_TIMEOUT) -> AsyncIt
         yield True
 
 
+class _Slot:
+    """The bank's global slot (:func:`bank_slot`), given back while a person reads a one-time code: the
+    connection sends nothing meanwhile, and the bank's other connections must not wait for a human."""
+
+    def __init__(self, bank: str) -> None:
+        self.bank = bank
+        self._held: contextlib.AsyncExitStack | None = None
+
+    async def take(self) -> None:
+        stack = contextlib.AsyncExitStack()
+        await stack.enter_async_context(bank_slot(self.bank))
+        self._held = stack
+
+    async def give_back(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            await held.aclose()
+
+    def released(self, otp: OtpProvider | None) -> OtpProvider | None:
+        if otp is None:
+            return None
+
+        async def ask(request: OtpRequest) -> str | None:
+            await self.give_back()
+            try:
+                return await otp(request)
+            finally:
+                await self.take()
+        return ask
+
+
 @task(name="fetch", task_run_name="fetch-{conn.name}", cache_policy=NO_CACHE, persist_result=False)
 async def fetch_task(conn: ConnectionConfig, data_dir: str, state: SyncState) -> Outcome | State:
     """One connection: its own aiohttp session is created inside the task (never passed in). A failed
     connection returns a Failed state named after what comes next (see the module docstring)."""
+    slot = _Slot(conn.bank)
     try:
-        async with bank_slot(conn.bank):
+        await slot.take()
+        try:
             out = await fetch_connection(conn, DataDir(Path(data_dir)), state, progress=current_progress(),
-                                         semaphore=bank_semaphore(conn.bank), otp=code_provider())
+                                         semaphore=bank_semaphore(conn.bank), otp=slot.released(code_provider()))
+        finally:
+            await slot.give_back()
     except TimeoutError:
         out = Outcome(connection=conn.name, bank=conn.bank, status="bank_busy",
                       message=f"connection {conn.name!r} ({conn.bank}): other runs held the bank's slot "

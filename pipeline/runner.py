@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from connectors.base import SyncState
 from connectors.errors import BankflowError
 from connectors.http import open_session, session_stats
-from connectors.otp import OtpProvider
+from connectors.otp import OtpProvider, OtpRequest
 from connectors.registry import get_spec
 from pipeline.config import ConnectionConfig, resolve_credentials
 from pipeline.edits import refresh_after_load
@@ -91,6 +91,8 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
     (connectors/otp.py); without it such a connection ends in ``sca_required``."""
     out = Outcome(connection=conn.name, bank=conn.bank)
     secrets: list[str] = []
+    if otp is not None and semaphore is not None:
+        otp = releasing(semaphore, otp)
     say = progress or (lambda c, e: None)
     try:
         spec = get_spec(conn.bank)
@@ -136,6 +138,18 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
     out.finished_at = _now()
     say(conn.name, "done" if out.ok else out.status)
     return out
+
+
+def releasing(semaphore: asyncio.Semaphore, otp: OtpProvider) -> OtpProvider:
+    """``otp`` that gives the bank's slot back while a person reads the code: a connection waiting
+    minutes for a human sends nothing, and must not hold the others of its bank back."""
+    async def ask(request: OtpRequest) -> str | None:
+        semaphore.release()
+        try:
+            return await otp(request)
+        finally:
+            await semaphore.acquire()
+    return ask
 
 
 def sync_states(dd: DataDir, conns: list[ConnectionConfig]) -> dict[str, SyncState]:

@@ -1,9 +1,10 @@
-"""A one-time code during a run, on a real Prefect server: `bankflow sync` (reporting to the server) meets an
+"""A one-time code during a run, on a real Prefect server: a run of the daily-sync deployment meets an
 SMS code request on one Budgea connection; the other connections finish and are loaded while it waits;
 `bankflow otp CONNECTION CODE` sends the code; the run completes and the warehouse equals the simulators'
 ground truth. The code is posted to the bank once and is not left on the server."""
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,7 @@ import httpx
 from flows.otp import request_key
 from pipeline.sandbox import SandboxSet
 
-from .conftest import BANKFLOW, Server
+from .conftest import BANKFLOW, PREFECT, REPO, Server
 from .helpers import write_config
 
 
@@ -45,40 +46,48 @@ def _runs_recorded(db: Path) -> dict[str, str]:
         con.close()
 
 
-def test_a_code_entered_with_bankflow_otp_resumes_the_connection(prefect_server: Server, tmp_path: Path) -> None:
-    srv = prefect_server
+def test_a_code_entered_with_bankflow_otp_resumes_the_connection(deployed: Server, tmp_path: Path) -> None:
+    """A run of the daily-sync deployment (what the schedule starts), executed by a worker."""
+    srv = deployed
     with SandboxSet(knobs={"budgea": {"otp": "once"}}) as sims:
         sb = sims.sandboxes["budgea"]
         asking = sb.connections[0].name
         others = [c.name for c in sims.connections if c.name != asking]
         assert len(others) >= 2
         cfg, data = tmp_path / "bankflow.toml", tmp_path / "data"
-        env = {**srv.env, **write_config(cfg, sims.connections, env_prefix="BANKFLOW_OTP"), "COLUMNS": "200"}
-        sync = srv.procs.start("sync-otp", [*BANKFLOW, "sync", "--config", str(cfg), "--data-dir", str(data)], env)
-        log = srv.log_dir / "sync-otp.log"
-        with srv.api() as api:
-            def waiting_run() -> str | None:
-                for r in api.post("/flow_runs/filter", json={}).json():
-                    if r["parameters"].get("data_dir") == str(data):
-                        got = api.get(f"/flow_runs/{r['id']}/input/{request_key(asking)}")
-                        return r["id"] if got.status_code == 200 else None
-                return None
-            run_id = _poll("the code request", waiting_run, 240, log)
-            assert sync.poll() is None  # the run waits
-            # the others were loaded while the connection waits; it is not recorded yet
-            recorded = _poll("the other connections' load", lambda: _runs_recorded(data / "warehouse.duckdb"), 120, log)
-            assert recorded == {c: "ok" for c in others}
-            assert sb.otp_sent == 1 and sb.otp_posts[sb.ledger.users[0].connections[0].id] == 0
+        env = {**srv.env, **write_config(cfg, sims.connections, env_prefix="BANKFLOW_OTP")}
+        worker = srv.procs.start("worker-otp", [*PREFECT, "worker", "start", "--pool", "bankflow", "--type",
+                                                "process"],
+                                 {**env, "PREFECT_WORKER_QUERY_SECONDS": "1", "BANKFLOW_PROJECT_DIR": str(REPO)})
+        log = srv.log_dir / "worker-otp.log"
+        try:
+            with srv.api() as api:
+                dep = api.get("/deployments/name/bankflow-sync/daily-sync").json()
+                run_id = api.post(f"/deployments/{dep['id']}/create_flow_run", json={"parameters": {
+                    "config_path": str(cfg), "data_dir": str(data)}}).json()["id"]
+                _poll("the code request",
+                      lambda: api.get(f"/flow_runs/{run_id}/input/{request_key(asking)}").status_code == 200, 240, log)
+                assert api.get(f"/flow_runs/{run_id}").json()["state"]["type"] == "RUNNING"  # not paused
+                # the others were loaded while the connection waits; it is not recorded yet
+                recorded = _poll("the other connections' load", lambda: _runs_recorded(data / "warehouse.duckdb"),
+                                 120, log)
+                assert recorded == {c: "ok" for c in others}
+                assert sb.otp_sent == 1 and sb.otp_posts[sb.ledger.users[0].connections[0].id] == 0
 
-            p = srv.run("otp", [*BANKFLOW, "otp", asking, sb.otp_code], env=env)
-            assert p.returncode == 0, p.stdout + p.stderr
-            assert run_id in p.stdout
-            assert sync.wait(timeout=180) == 0, log.read_text(errors="replace")[-4000:]
+                p = srv.run("otp", [*BANKFLOW, "otp", asking, sb.otp_code], env=env)
+                assert p.returncode == 0, p.stdout + p.stderr
+                assert run_id in p.stdout
 
-            run = api.get(f"/flow_runs/{run_id}").json()
-            assert run["state"]["type"] == "COMPLETED"
-            left = api.post(f"/flow_runs/{run_id}/input/filter", json={"prefix": "bankflow-otp", "limit": 100})
-            assert left.status_code == 200 and left.json() == []  # neither the request nor the code stays
+                def ended() -> dict | None:
+                    run = api.get(f"/flow_runs/{run_id}").json()
+                    return run if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+                run = _poll("the end of the run", ended, 180, log)
+                assert run["state"]["type"] == "COMPLETED", run["state"]
+                left = api.post(f"/flow_runs/{run_id}/input/filter", json={"prefix": "bankflow-otp", "limit": 100})
+                assert left.status_code == 200 and left.json() == []  # neither the request nor the code stays
+                logs = api.post("/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200}).json()
+        finally:
+            srv.procs.stop(worker)
         assert sb.otp_posts[sb.ledger.users[0].connections[0].id] == 1
         truth = sims.truth()
 
@@ -90,8 +99,9 @@ def test_a_code_entered_with_bankflow_otp_resumes_the_connection(prefect_server:
         con.close()
     assert statuses == {c.name: "ok" for c in sims.connections}
     assert n == len(truth) > 0 and total == sum((r.amount for r in truth), Decimal(0))
-    # no code reached the run's log either
-    assert sb.otp_code not in log.read_text(errors="replace")
+    # the run's log told the user what to do, and no code reached any log
+    assert any(f"bankflow otp {asking} CODE" in entry["message"] for entry in logs)
+    assert sb.otp_code not in json.dumps(logs) and sb.otp_code not in log.read_text(errors="replace")
 
 
 def test_bankflow_otp_says_when_no_run_waits(prefect_server: Server) -> None:
