@@ -11,8 +11,8 @@ post the code back builds an :class:`OtpRequest` and awaits ``self.otp(request)`
   at all (e.g. an unattended run without a Prefect server): :class:`OtpUnavailable`. All three are
   :class:`~connectors.errors.SCARequired`, so the run ends the connection in ``NeedsUser``.
 
-Providers live outside ``connectors/`` (``flows/otp.py`` waits on a Prefect run input per connection;
-tests pass a coroutine). A code is a short-lived secret: providers never log or store it.
+Providers live outside ``connectors/`` (``pipeline/otp_prefect.py`` waits on a Prefect run input per
+connection; tests pass a coroutine). A code is a short-lived secret: providers never log or store it.
 """
 from __future__ import annotations
 

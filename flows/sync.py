@@ -11,8 +11,8 @@ limit ``bankflow-bank-<bank>`` when the server has one (``bankflow deploy`` crea
 on every worker shares it; each connection also paces its own requests (``min_interval``).
 
 One-time codes: a connection whose bank asks for a code (SCA) waits for it on a run input keyed to the
-connection while the run stays Running (flows/otp.py says why not ``pause_flow_run``); the other
-connections are loaded as soon as they are done, the waiting one when its code is in (or its
+connection while the run stays Running (pipeline/otp_prefect.py says why not ``pause_flow_run``); the
+other connections are loaded as soon as they are done, the waiting one when its code is in (or its
 ``otp_timeout`` has passed: ``NeedsUser``).
 
 A failed connection's fetch task ends in a Failed state whose name says what comes next:
@@ -36,7 +36,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
-from flows.otp import code_provider, waiting_connections
+from pipeline.otp_prefect import code_provider, waiting_connections
 from pipeline.config import ConnectionConfig, load_config
 from pipeline.progress import current_progress
 from connectors.base import SyncState
@@ -202,8 +202,8 @@ async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
     run_id = uuid.uuid4().hex[:12]
     states = sync_states(DataDir(Path(data_dir)), conns)
     fetches = {c.name: asyncio.ensure_future(_fetch(c, data_dir, states[c.name])) for c in conns}
-    # a connection waiting for a one-time code (flows/otp.py) does not hold the others back: once every
-    # other fetch has ended, they are loaded; the waiting ones are loaded when they end
+    # a connection waiting for a one-time code (pipeline/otp_prefect.py) does not hold the others back:
+    # once every other fetch has ended, they are loaded; the waiting ones are loaded when they end
     await _settled(fetches)
     first = [f.result() for f in fetches.values() if f.done()]
     outcomes = load_task(first, data_dir, run_id) if first else []
@@ -220,7 +220,7 @@ async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
 
 
 async def _settled(fetches: dict[str, asyncio.Future]) -> None:
-    """Return when every fetch has ended or waits for a one-time code (``flows.otp``)."""
+    """Return when every fetch has ended or waits for a one-time code (``pipeline.otp_prefect``)."""
     from prefect.context import FlowRunContext
 
     ctx = FlowRunContext.get()

@@ -16,9 +16,10 @@ def otp(connection: Annotated[str, typer.Argument(help="The connection waiting f
         code: Annotated[Optional[str], typer.Argument(
             help="The code the bank sent. Omit it (or pass -) to type it hidden or pipe it on stdin, "
                  "so it stays out of your shell history.")] = None,
-        flow_run: Annotated[Optional[str], typer.Option("--flow-run", help="The run's id, when several runs wait.")] = None) -> None:
+        flow_run: Annotated[Optional[str], typer.Option(
+            "--flow-run", help="The run's id, when several runs wait.")] = None) -> None:
     """Send a one-time code (SMS, app) to the sync run that waits for it, through the Prefect server."""
-    from flows.otp import send_code
+    from pipeline.otp_prefect import send_code
 
     if code in (None, "-"):
         code = sys.stdin.readline() if not sys.stdin.isatty() else typer.prompt("code", hide_input=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
-from flows.otp import request_key
+from pipeline.otp_prefect import request_key
 from pipeline.sandbox import SandboxSet
 
 from .conftest import BANKFLOW, PREFECT, REPO, Server

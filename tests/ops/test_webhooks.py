@@ -208,3 +208,59 @@ def _synced(log_text: str) -> set[str]:
     import re
 
     return set(re.findall(r"webhook sync wh-\w+: (\S+) ok ", log_text))
+
+
+def test_with_a_prefect_server_a_webhook_starts_one_deployment_run(deployed, tmp_path) -> None:
+    """PREFECT_API_URL set: `bankflow webhooks serve` starts a run of the deployment per webhook, with the
+    connection it names; a resent body starts none. (No worker here: the runs stay scheduled, and are
+    deleted at the end.)"""
+    srv = deployed
+
+    async def scenario() -> tuple[list[dict], list[str]]:
+        sb = await start_sandbox()
+        try:
+            cfg, data = tmp_path / "bankflow.toml", tmp_path / "data"
+            env = write_config(cfg, sb.connections, env_prefix="BANKFLOW_WHDEP")
+            with cfg.open("a", encoding="utf-8") as f:
+                f.write(f'\n[webhooks]\nsecret = "env:{SECRET_VAR}"\n')
+            log = tmp_path / "serve.log"
+            with log.open("wb") as out:
+                proc = subprocess.Popen([*BANKFLOW, "webhooks", "serve", "--port", "0", "--config", str(cfg),
+                                         "--data-dir", str(data)], env={**srv.env, **env, SECRET_VAR: sb.webhook_secret},
+                                        stdout=out, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
+            try:
+                deadline = time.monotonic() + 90
+                while "receiving Powens webhooks at" not in log.read_text(errors="replace"):
+                    assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+                    await asyncio.sleep(0.2)
+                assert "DeploymentTrigger" in log.read_text()
+                sb.webhook_url = log.read_text().split("receiving Powens webhooks at ", 1)[1].split()[0]
+                assert (await sb.background_refresh(days=1))["delivered"] == 2
+                async with aiohttp.ClientSession() as s:
+                    async with s.post(sb.url.rsplit("/2.0", 1)[0] + "/__admin/webhooks/resend") as r:
+                        assert (await r.json()) == {"status": 200}
+                with srv.api() as api:
+                    while True:
+                        runs = [r for r in api.post("/flow_runs/filter", json={}).json()
+                                if r["parameters"].get("data_dir") == str(data.resolve())]
+                        if len(runs) >= 2 and log.read_text().count(" started for ") >= 2:
+                            break
+                        assert time.monotonic() < deadline + 60, log.read_text(errors="replace")
+                        await asyncio.sleep(0.5)
+                    await asyncio.sleep(2)  # a third run (from the resent body) would show up by now
+                    runs = [r for r in api.post("/flow_runs/filter", json={}).json()
+                            if r["parameters"].get("data_dir") == str(data.resolve())]
+                    for r in runs:
+                        api.delete(f"/flow_runs/{r['id']}")
+            finally:
+                os.killpg(proc.pid, signal.SIGINT)
+                proc.wait(timeout=30)
+            assert sb.webhook_secret not in log.read_text(errors="replace")
+            return runs, [c.name for c in sb.connections]
+        finally:
+            await sb.close()
+
+    runs, names = asyncio.run(scenario())
+    assert len(names) == 2
+    assert sorted(tuple(r["parameters"]["connections"]) for r in runs) == sorted((n,) for n in names)
+    assert all("webhook" in r["tags"] and r["state"]["type"] == "SCHEDULED" for r in runs)
