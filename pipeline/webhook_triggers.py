@@ -6,8 +6,9 @@
   concurrency limit keeps them from fighting over the warehouse.
 * :class:`InProcessTrigger` (no server): the syncs run in the receiver's own process, one at a time (the
   warehouse has one writer), through the same pipeline functions as ``bankflow sync`` without Prefect.
-  Requests that arrive while a sync runs are merged into the next one: a burst of webhooks costs one
-  more sync, not one each.
+  A sync starts ``debounce`` seconds (1.0) after the first request, and requests that arrive meanwhile
+  or while it runs are merged into it or the next one: Powens pushes one CONNECTION_SYNCED per connection
+  after a user's refresh, and that burst costs one sync, not one each.
 """
 from __future__ import annotations
 
@@ -36,8 +37,9 @@ class InProcessTrigger:
     """Syncs in this process, one at a time, requests merged while one runs. ``runs`` lists the
     connections of each sync started; ``outcomes`` the outcomes of the last one."""
 
-    def __init__(self, config_path: Path, data_dir: Path) -> None:
+    def __init__(self, config_path: Path, data_dir: Path, *, debounce: float = 1.0) -> None:
         self.config_path = Path(config_path)
+        self.debounce = debounce
         self.data_dir = Path(data_dir)
         self.runs: list[list[str]] = []
         self.outcomes: list[Outcome] = []
@@ -55,6 +57,7 @@ class InProcessTrigger:
 
     async def _work(self) -> None:
         while self._pending:
+            await asyncio.sleep(self.debounce)
             names = list(self._pending)
             self._pending.clear()
             try:

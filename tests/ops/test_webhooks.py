@@ -75,6 +75,7 @@ async def test_signed_webhooks_trigger_one_pull_each_and_load_the_new_rows(tmp_p
             n1, total1, runs = _warehouse(data)
             assert (n1, total1) == _truth(sb) and n1 > n0          # the new rows, through the pull
             assert {n for run in trigger.runs[1:] for n in run} == set(names)
+            assert len(trigger.runs) == 2  # the burst (one body per connection) costs one sync
             assert rc.stats["triggered"] == sent["delivered"] and rc.stats["rejected"] == 0
             kept = sorted(p for p in (data / "webhooks" / "powens").glob("*.json") if ".meta." not in p.name)
             assert len(kept) == sent["delivered"]
