@@ -40,6 +40,7 @@ from pipeline.otp_prefect import code_provider, waiting_connections
 from pipeline.config import ConnectionConfig, load_config
 from pipeline.progress import current_progress
 from connectors.base import SyncState
+from connectors.errors import TransientError
 from connectors.otp import OtpProvider, OtpRequest
 from pipeline.runner import Outcome, bank_semaphore, fetch_connection, load_outcomes, sync_states
 from pipeline.datadir import DataDir
@@ -141,7 +142,12 @@ class _Slot:
             try:
                 return await otp(request)
             finally:
-                await self.take()
+                try:
+                    await self.take()
+                except TimeoutError:
+                    raise TransientError(f"connection {request.connection!r}: after the code, other runs held "
+                                         f"the bank's slot ({bank_limit_name(self.bank)}) for "
+                                         f"{BANK_SLOT_TIMEOUT:.0f} s; run again later") from None
         return ask
 
 
