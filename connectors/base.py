@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Protocol
 import aiohttp
 
 from connectors.artifact import ArtifactMeta, RawArtifact
+from connectors.otp import OtpProvider
 from connectors.records import ParsedBatch
 
 
@@ -64,7 +65,8 @@ class Connector(abc.ABC):
 
     def __init__(self, *, connection: str, base_url: str, session: aiohttp.ClientSession,
                  credentials: Credentials, options: Mapping[str, Any] | None = None,
-                 state: SyncState | None = None, today: dt.date | None = None) -> None:
+                 state: SyncState | None = None, today: dt.date | None = None,
+                 otp: OtpProvider | None = None) -> None:
         self.connection = connection
         self.base_url = base_url.rstrip("/")
         self.session = session
@@ -72,6 +74,8 @@ class Connector(abc.ABC):
         self.options = dict(options or {})
         self.state = state or SyncState()
         self.today = today or dt.date.today()
+        #: asks a person for a one-time code (connectors/otp.py); None: nobody can be asked in this run
+        self.otp = otp
 
     def statements_mode(self) -> str:
         """Option ``statements``: ``"auto"`` (the bank's default: statements where the API stops),

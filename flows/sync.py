@@ -10,6 +10,11 @@ Banks are never hammered: each connection's fetch holds one slot of the Prefect 
 limit ``bankflow-bank-<bank>`` when the server has one (``bankflow deploy`` creates them), so every run
 on every worker shares it; each connection also paces its own requests (``min_interval``).
 
+One-time codes: a connection whose bank asks for a code (SCA) waits for it on a run input keyed to the
+connection while the run stays Running (pipeline/otp_prefect.py says why not ``pause_flow_run``); the
+other connections are loaded as soon as they are done, the waiting one when its code is in (or its
+``otp_timeout`` has passed: ``NeedsUser``).
+
 A failed connection's fetch task ends in a Failed state whose name says what comes next:
 ``RetryLater`` (the bank was down or throttling), ``NeedsUser`` (wrong password, SCA to perform in the
 bank's app, terms to accept, a config to fix) or ``NeedsFix`` (the bank changed its site: bankflow needs
@@ -31,9 +36,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
+from pipeline.otp_prefect import code_provider, waiting_connections
 from pipeline.config import ConnectionConfig, load_config
 from pipeline.progress import current_progress
 from connectors.base import SyncState
+from connectors.errors import TransientError
+from connectors.otp import OtpProvider, OtpRequest
 from pipeline.runner import Outcome, bank_semaphore, fetch_connection, load_outcomes, sync_states
 from pipeline.datadir import DataDir
 
@@ -43,7 +51,8 @@ log = logging.getLogger("bankflow.sync")
 #: failed statuses that a later run can fix by itself
 RETRY_LATER = frozenset({"transient_error", "rate_limited", "load_error", "bank_busy"})
 #: failed statuses only the user can fix (password, SCA in the bank's app, terms, bankflow.toml)
-NEEDS_USER = frozenset({"auth_error", "action_needed", "sca_required", "config_error"})
+NEEDS_USER = frozenset({"auth_error", "action_needed", "sca_required", "otp_timeout", "otp_refused",
+                        "config_error"})
 STATE_NAMES = {"retry_later": "RetryLater", "needs_user": "NeedsUser", "needs_fix": "NeedsFix"}
 NEXT_STEPS = {"ok": "", "retry_later": "nothing: the next run retries",
               "needs_user": "you: see the message, then run again",
@@ -106,14 +115,54 @@ async def bank_slot(bank: str, *, timeout: float = BANK_SLOT_TIMEOUT) -> AsyncIt
         yield True
 
 
+class _Slot:
+    """The bank's global slot (:func:`bank_slot`), given back while a person reads a one-time code: the
+    connection sends nothing meanwhile, and the bank's other connections must not wait for a human."""
+
+    def __init__(self, bank: str) -> None:
+        self.bank = bank
+        self._held: contextlib.AsyncExitStack | None = None
+
+    async def take(self) -> None:
+        stack = contextlib.AsyncExitStack()
+        await stack.enter_async_context(bank_slot(self.bank))
+        self._held = stack
+
+    async def give_back(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            await held.aclose()
+
+    def released(self, otp: OtpProvider | None) -> OtpProvider | None:
+        if otp is None:
+            return None
+
+        async def ask(request: OtpRequest) -> str | None:
+            await self.give_back()
+            try:
+                return await otp(request)
+            finally:
+                try:
+                    await self.take()
+                except TimeoutError:
+                    raise TransientError(f"connection {request.connection!r}: after the code, other runs held "
+                                         f"the bank's slot ({bank_limit_name(self.bank)}) for "
+                                         f"{BANK_SLOT_TIMEOUT:.0f} s; run again later") from None
+        return ask
+
+
 @task(name="fetch", task_run_name="fetch-{conn.name}", cache_policy=NO_CACHE, persist_result=False)
 async def fetch_task(conn: ConnectionConfig, data_dir: str, state: SyncState) -> Outcome | State:
     """One connection: its own aiohttp session is created inside the task (never passed in). A failed
     connection returns a Failed state named after what comes next (see the module docstring)."""
+    slot = _Slot(conn.bank)
     try:
-        async with bank_slot(conn.bank):
+        await slot.take()
+        try:
             out = await fetch_connection(conn, DataDir(Path(data_dir)), state, progress=current_progress(),
-                                         semaphore=bank_semaphore(conn.bank))
+                                         semaphore=bank_semaphore(conn.bank), otp=slot.released(code_provider()))
+        finally:
+            await slot.give_back()
     except TimeoutError:
         out = Outcome(connection=conn.name, bank=conn.bank, status="bank_busy",
                       message=f"connection {conn.name!r} ({conn.bank}): other runs held the bank's slot "
@@ -158,13 +207,38 @@ async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
              if (c.enabled or connections) and (not connections or c.name in connections)]
     run_id = uuid.uuid4().hex[:12]
     states = sync_states(DataDir(Path(data_dir)), conns)
-    outcomes = list(await asyncio.gather(*(_fetch(c, data_dir, states[c.name]) for c in conns)))
-    outcomes = load_task(outcomes, data_dir, run_id)
+    fetches = {c.name: asyncio.ensure_future(_fetch(c, data_dir, states[c.name])) for c in conns}
+    # a connection waiting for a one-time code (pipeline/otp_prefect.py) does not hold the others back:
+    # once every other fetch has ended, they are loaded; the waiting ones are loaded when they end
+    await _settled(fetches)
+    first = [f.result() for f in fetches.values() if f.done()]
+    outcomes = load_task(first, data_dir, run_id) if first else []
+    later = [f for f in fetches.values() if not f.done()]
+    if later:
+        outcomes += load_task(list(await asyncio.gather(*later)), data_dir, run_id)
+    order = {c.name: i for i, c in enumerate(conns)}
+    outcomes.sort(key=lambda o: order[o.connection])
     summary = summarize(run_id, outcomes)
     await publish_summary(summary, report_markdown(data_dir, summary))
     if not summary["ok"] and _in_deployment():
         return _failed_run_state(summary)
     return summary
+
+
+async def _settled(fetches: dict[str, asyncio.Future]) -> None:
+    """Return when every fetch has ended or waits for a one-time code (``pipeline.otp_prefect``)."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    run_id = ctx.flow_run.id if ctx and ctx.flow_run else None
+    while True:
+        pending = [f for f in fetches.values() if not f.done()]
+        if not pending:
+            return
+        waiting = waiting_connections(run_id) if run_id else set()
+        if all(name in waiting for name, f in fetches.items() if not f.done()):
+            return
+        await asyncio.wait(pending, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
 
 
 def _in_deployment() -> bool:

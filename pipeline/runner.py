@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from connectors.base import SyncState
 from connectors.errors import BankflowError
 from connectors.http import open_session, session_stats
+from connectors.otp import OtpProvider, OtpRequest
 from connectors.registry import get_spec
 from pipeline.config import ConnectionConfig, resolve_credentials
 from pipeline.edits import refresh_after_load
@@ -84,9 +85,14 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState, *,
                            progress: ProgressFn | None = None,
-                           semaphore: asyncio.Semaphore | None = None) -> Outcome:
+                           semaphore: asyncio.Semaphore | None = None,
+                           otp: OtpProvider | None = None) -> Outcome:
+    """Fetch one connection. ``otp`` asks a person for a one-time code when the bank wants one
+    (connectors/otp.py); without it such a connection ends in ``sca_required``."""
     out = Outcome(connection=conn.name, bank=conn.bank)
     secrets: list[str] = []
+    if otp is not None and semaphore is not None:
+        otp = releasing(semaphore, otp)
     say = progress or (lambda c, e: None)
     try:
         spec = get_spec(conn.bank)
@@ -97,7 +103,7 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
             async with open_session(connection=conn.name, secrets=secrets,
                                     min_interval=conn.min_interval) as session:
                 client = spec.client(connection=conn.name, base_url=conn.base_url, session=session,
-                                     credentials=creds, options=conn.options, state=state)
+                                     credentials=creds, options=conn.options, state=state, otp=otp)
                 loop = asyncio.get_running_loop()
                 parsing: list[asyncio.Future] = []
                 out.recover = dd.raw.is_dirty(conn.bank, conn.name)
@@ -132,6 +138,18 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
     out.finished_at = _now()
     say(conn.name, "done" if out.ok else out.status)
     return out
+
+
+def releasing(semaphore: asyncio.Semaphore, otp: OtpProvider) -> OtpProvider:
+    """``otp`` that gives the bank's slot back while a person reads the code: a connection waiting
+    minutes for a human sends nothing, and must not hold the others of its bank back."""
+    async def ask(request: OtpRequest) -> str | None:
+        semaphore.release()
+        try:
+            return await otp(request)
+        finally:
+            await semaphore.acquire()
+    return ask
 
 
 def sync_states(dd: DataDir, conns: list[ConnectionConfig]) -> dict[str, SyncState]:

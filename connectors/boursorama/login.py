@@ -2,6 +2,13 @@
 
 No step here loops or retries: a wrong password is posted exactly once (the one retry layer never
 replays a POST either). Credentials never enter a message, a log line or artifact metadata.
+
+SCA (boursorama.md §6): the ``/securisation`` page stops the run with SCARequired; no one-time code is
+asked through the connector's ``otp`` provider (connectors/otp.py). One source (WOOB, [S]) shows an
+OTP API (``/session/otp/startsms|checksms/<resourceId>`` with a bearer and ``formState`` read from the page,
+then ``POST /securisation/validation``), but since 2026 the bank mostly validates in its app or by QR code,
+the shapes are unconfirmed and the reference keeps interactive SCA out of scope: posting a code on that
+basis would be a guess against a real account.
 """
 from __future__ import annotations
 

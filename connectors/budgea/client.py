@@ -22,12 +22,32 @@ One run, per Powens connection of the user token (or those listed in ``options["
    Pages: follow ``_links.next.href`` (opaque; relative or absolute; only on the base URL's own host, so
    the bearer token never leaves it), else legacy ``offset``/``total``.
 
+One-time codes (budgea.md §4.1, §4.3): when the refresh answers ``state = additionalInformationNeeded``
+with exactly one entry in ``fields`` (e.g. ``sms``), the client asks a person through ``self.otp``
+(connectors/otp.py), waits up to ``otp_timeout`` seconds, then posts ``{<field name>: <code>}`` to
+``POST /users/me/connections/{id}`` **once** and polls as after a refresh. What the reference leaves
+uncertain, and what this client does about it:
+
+* how Powens answers a wrong or expired code is not documented. Legacy docs give ``400 {"code":
+  "wrongpass"}`` for refused field values, and woob-based connectors raise their "incorrect password"
+  error for a wrong OTP, which Powens reports as ``wrongpass``; a bank may also simply ask again
+  (``additionalInformationNeeded`` a second time). After a posted code, the client treats all three (a
+  400, ``wrongpass``, a second request for a field) as :class:`~connectors.otp.OtpRefused`: the code is
+  never posted again, the connection ends in NeedsUser. The simulator's choices (400 ``wrongpass`` for a
+  wrong code, a second ``additionalInformationNeeded`` with ``error_message`` for an expired one) are
+  its own conventions;
+* several fields at once (a code plus a question) are not handled: the connection stops with the state's
+  usual SCA message (complete it in the Powens webview);
+* ``decoupled`` (validate in the app, then ``resume=true``) is not a code: it stays an SCA stop;
+* an unattended refresh sends ``psu_requested=false``; whether a bank then asks for a code at all is the
+  bank's choice (Powens documents that SCA "may be asked" when the user is present).
+
 Retries of 429/5xx happen in :mod:`connectors.http` only. The token goes in the ``Authorization``
 header only: never in a URL, artifact metadata, log line or error message.
 
 Options: ``powens_connection_ids`` (list of ints), ``refresh`` (true), ``activate_accounts`` (true),
 ``page_limit`` (1000, capped at 1000), ``overlap_days`` (2), ``poll_interval`` (seconds, 2.0),
-``max_polls`` (30).
+``max_polls`` (30), ``otp_timeout`` (seconds a person has to enter a code, 300).
 """
 from __future__ import annotations
 
@@ -47,6 +67,7 @@ from connectors.base import Connector
 from connectors.budgea.states import state_error
 from connectors.errors import AuthError, ConfigError, ProtocolChanged, SCARequired, TransientError
 from connectors.http import raise_for_status, redact_url
+from connectors.otp import DEFAULT_TIMEOUT, OtpRefused, OtpRequest, OtpTimeout, OtpUnavailable
 
 log = logging.getLogger("bankflow.budgea")
 
@@ -129,27 +150,65 @@ class BudgeaClient(Connector):
         return [by_id[w] for w in wanted_ids]
 
     async def _refresh(self, cid: int) -> None:
-        """Sync once (never retried on a bad state), then poll while Powens is ``validating``."""
+        """Sync once (never retried on a bad state), poll while Powens is ``validating``, answer one
+        code request (see the module docstring)."""
         data, _, status, _, _ = await self._call(
             "PUT", f"/users/me/connections/{cid}?psu_requested=false", what=f"sync Powens connection {cid}",
             ok=(200, 201, 202, 409))
         if status == 409 or not isinstance(data, dict):  # 409: already up to date; read the state
             data, *_ = await self._call("GET", f"/users/me/connections/{cid}", what=f"read connection {cid}")
+        data = await self._poll(cid, data)
+        if _state(data) == "additionalinformationneeded" and _code_field(data) is not None:
+            data = await self._answer_code(cid, data)
+        err = state_error(data.get("state"), connection=self.connection, powens_id=cid,
+                          error_message=data.get("error_message"))
+        if err is not None:
+            raise err
+        log.info("%s: Powens connection %s refreshed", self.connection, cid)
+
+    async def _poll(self, cid: int, data: dict[str, Any]) -> dict[str, Any]:
         interval = float(self.options.get("poll_interval", 2.0))
         max_polls = int(self.options.get("max_polls", 30))
         polls = 0
-        while str(data.get("state") or "").lower() == "validating":
+        while _state(data) == "validating":
             if polls >= max_polls:
                 raise TransientError(f"connection {self.connection!r}: Powens connection {cid} still "
                                      f"validating after {polls} polls")
             await asyncio.sleep(interval)
             data, *_ = await self._call("GET", f"/users/me/connections/{cid}", what=f"poll connection {cid}")
             polls += 1
-        err = state_error(data.get("state"), connection=self.connection, powens_id=cid,
-                          error_message=data.get("error_message"))
-        if err is not None:
-            raise err
-        log.info("%s: Powens connection %s refreshed (%d polls)", self.connection, cid, polls)
+        return data
+
+    async def _answer_code(self, cid: int, data: dict[str, Any]) -> dict[str, Any]:
+        """Ask a person for the one code the connection's ``fields`` name, post it once, read the outcome."""
+        field = _code_field(data)
+        assert field is not None
+        name, label = str(field["name"]), str(field.get("label") or field["name"])
+        where = f"connection {self.connection!r}: Powens connection {cid} asks for {label!r}"
+        if self.otp is None:
+            raise OtpUnavailable(f"{where}, and this run cannot ask anyone")
+        request = OtpRequest(connection=self.connection, bank=self.bank, label=label, field=name,
+                             timeout=float(self.options.get("otp_timeout", DEFAULT_TIMEOUT)),
+                             pattern=field.get("regex") if isinstance(field.get("regex"), str) else None)
+        log.info("%s: waiting up to %.0f s for a code (%s)", self.connection, request.timeout, label)
+        code = await self.otp(request)
+        if not code:
+            raise OtpTimeout(f"{where}; no code was entered within {request.timeout:.0f} s, nothing was sent")
+        self._secrets.append(code)
+        answer, _, status, _, _ = await self._call(
+            "POST", f"/users/me/connections/{cid}", json_body={name: code}, ok=(200, 201, 202, 400),
+            what=f"post the code to Powens connection {cid}")
+        bank_text = _bank_text(answer)
+        if status == 400:
+            raise OtpRefused(f"{where}: the code was refused (HTTP 400{bank_text})")
+        if not isinstance(answer, dict):
+            answer, *_ = await self._call("GET", f"/users/me/connections/{cid}", what=f"read connection {cid}")
+        answer = await self._poll(cid, answer)
+        if _state(answer) in ("additionalinformationneeded", "wrongpass"):
+            raise OtpRefused(f"{where}: the code was not accepted (state {answer.get('state')!r}"
+                             f"{_bank_text(answer)}); it may be wrong or expired")
+        log.info("%s: code accepted by Powens connection %s", self.connection, cid)
+        return answer
 
     # ------------------------------------------------------------------ accounts
     async def _accounts(self, cid: int) -> tuple[list[dict[str, Any]], set[int], RawArtifact]:
@@ -238,3 +297,26 @@ class BudgeaClient(Connector):
         if href.startswith("/"):
             return URL(str(self._origin) + href, encoded=True)
         return URL(self.base_url + "/" + href, encoded=True)
+
+
+def _state(data: Any) -> str:
+    return str(data.get("state") or "").strip().lower() if isinstance(data, dict) else ""
+
+
+def _code_field(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The one field a connection in ``additionalInformationNeeded`` asks for, or None (none or several)."""
+    fields = data.get("fields")
+    if not isinstance(fields, list):
+        return None
+    named = [f for f in fields if isinstance(f, dict) and f.get("name")]
+    return named[0] if len(named) == 1 else None
+
+
+def _bank_text(data: Any) -> str:
+    if not isinstance(data, dict):
+        return ""
+    text = data.get("error_message") or data.get("description") or data.get("message")
+    code = data.get("code")
+    parts = [p for p in (f"code {code}" if isinstance(code, str) else None,
+                         f"bank says: {str(text)[:200]}" if text else None) if p]
+    return ", " + ", ".join(parts) if parts else ""

@@ -20,6 +20,10 @@ Decisions (reference/lcl.md §11, in ../shared, not shipped):
 * **History gate** (lcl.md §6, §11.5): a 403 ``STRONG_AUTHENTICATION_REQUIRED`` on a page means the page reaches rows
   older than the bank serves without 2FA. We then narrow the range by bisection to get every row the API still
   serves (so the oldest day fetched is complete), record the coverage, and fetch the statements of older periods.
+* **SCA at login** (lcl.md §3): ``multiFactorAuth`` present stops the run with :class:`SCARequired` naming the
+  device. No one-time code is asked through ``self.otp`` (connectors/otp.py): no source describes how a code
+  or an approval is sent back to LCL (WOOB does not implement it; the seed does not mention it), so posting
+  anything would be a guess. The approval happens in LCL's app, then the next run logs in.
 * **One artifact per account's transactions**: the pages are spliced byte for byte into a small JSON envelope
   (``{"pages": [{"range": "0-99", "body": <the bank's bytes>}, ...], "coverage": {...}}``). A day's identical rows
   can straddle two pages, so only the whole listing is a snapshot whose window (``coverage``) can be trusted for

@@ -46,8 +46,8 @@ def progress_display():
             tasks[conn] = progress.add_task(event, conn=conn, total=None)
         else:
             progress.update(tasks[conn], description=event)
-        if event in ("done",) or event.endswith("error") or event in ("sca_required", "action_needed",
-                                                                     "protocol_changed", "rate_limited"):
+        if event in ("done",) or event.endswith("error") or event in (
+                "sca_required", "otp_timeout", "otp_refused", "action_needed", "protocol_changed", "rate_limited"):
             progress.update(tasks[conn], total=1, completed=1)
 
     return progress, report

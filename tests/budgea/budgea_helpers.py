@@ -15,14 +15,15 @@ FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
 
 
 async def run_client(sb, index: int = 0, *, state: SyncState | None = None, options: dict | None = None,
-                     policy: RetryPolicy = FAST, waits: list | None = None) -> list:
+                     policy: RetryPolicy = FAST, waits: list | None = None, otp=None) -> list:
     """Run BudgeaClient for ``sb.connections[index]`` over a real session; return its artifacts.
     ``waits``, if given, receives the retry layer's chosen waits (seconds)."""
     conn = sb.connections[index]
     creds = Credentials(conn.secrets)
     async with open_session(connection=conn.name, secrets=creds.secret_values(), policy=policy) as session:
         client = BudgeaClient(connection=conn.name, base_url=conn.base_url, session=session, credentials=creds,
-                              options={**conn.options, "poll_interval": 0, **(options or {})}, state=state)
+                              options={**conn.options, "poll_interval": 0, **(options or {})}, state=state,
+                              otp=otp)
         try:
             return [a async for a in client.fetch()]
         finally:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from connectors.budgea.simulator import catalog, render
+from connectors.budgea.simulator import catalog, otp, render
 from connectors.budgea.simulator.ledger import SimAccount, SimConnection, SimUser
 from connectors.budgea.simulator.params import (BadParam, date_bound, flag, parse_datetime, parse_limit,
                                                 parse_offset, query_without)
@@ -100,11 +100,23 @@ async def sync_connection(request: web.Request, sb: BudgeaSandbox) -> web.Respon
         state = "SCARequired"
     elif conn is first and sb.connection_state:
         state = sb.connection_state
+    elif otp.wants_code(sb, conn):
+        otp.ask_code(sb, conn)
+        return web.json_response(render.connection_json(conn), status=202)  # legacy "more info" status
     conn.state = state
     if state is None:
         conn.last_update = sb.ledger.now
     conn.validating_left = sb.validating_polls
     return web.json_response(render.connection_json(conn))
+
+
+async def post_connection(request: web.Request, sb: BudgeaSandbox) -> web.Response:
+    """``POST /users/me/connections/{id}``: field values (a one-time code, see ``otp.py``) while the
+    connection asks for them; otherwise, as the reference says, "an empty body triggers a sync"."""
+    conn = _connection(request)
+    if conn.state == otp.STATE and conn.otp_fields:
+        return await otp.post_connection(request, sb, conn)
+    return await sync_connection(request, sb)
 
 
 def _accounts_response(request: web.Request, sb: BudgeaSandbox, accounts: list[SimAccount]) -> web.Response:

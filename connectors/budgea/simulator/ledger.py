@@ -89,6 +89,12 @@ class SimConnection:
     last_update: dt.datetime | None = None
     state: str | None = None
     validating_left: int = 0     # GET polls still answering "validating"
+    #: while a one-time code is asked (state additionalInformationNeeded): the field announced, the code
+    #: the "SMS" carried, when it was sent (monotonic seconds) and the bank's last message
+    otp_fields: list[dict] | None = None
+    otp_code: str | None = None
+    otp_sent_at: float = 0.0
+    error_message: str | None = None
     accounts: list[SimAccount] = field(default_factory=list)
 
 

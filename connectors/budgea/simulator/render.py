@@ -60,11 +60,14 @@ def connection_json(conn: SimConnection) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": conn.id, "id_user": conn.id_user, "id_connector": conn.connector["id"],
         "connector_uuid": conn.connector["uuid"], "id_bank": conn.connector["id"], "state": state,
-        "error": state, "error_message": "Identifiant ou mot de passe incorrect" if state == "wrongpass" else None,
+        "error": state, "error_message": ("Identifiant ou mot de passe incorrect" if state == "wrongpass"
+                                          else conn.error_message if state else None),
         "last_update": fmt_dt(conn.last_update), "created": fmt_dt(conn.created), "active": True,
         "last_push": None, "expire": None, "next_try": None,
     }
-    if state in _STATES_WITH_FIELDS:
+    if state == "additionalInformationNeeded" and conn.otp_fields:
+        out["fields"] = conn.otp_fields
+    elif state in _STATES_WITH_FIELDS:
         out["fields"] = [{k: f[k] for k in ("name", "type", "label", "required", "regex")}
                          for f in conn.connector["fields"]]
     return out

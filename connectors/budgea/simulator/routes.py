@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from connectors import simulator_kit
-from connectors.budgea.simulator import handlers as h
+from connectors.budgea.simulator import handlers as h, webhooks
 from connectors.budgea.simulator.handlers import USER_KEY, error
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,12 +28,15 @@ ROUTES: list[simulator_kit.Route] = [
     ("GET", _U + "/connections", h.list_connections),
     ("GET", _U + "/connections/{id}", h.get_connection),
     ("PUT", _U + "/connections/{id}", h.sync_connection),
+    ("POST", _U + "/connections/{id}", h.post_connection),
     ("GET", _U + "/connections/{id}/accounts", h.list_connection_accounts),
     ("GET", _U + "/accounts", h.list_accounts),
     ("GET", _U + "/accounts/{id}", h.get_account),
     ("POST", _U + "/accounts/{id}", h.update_account),
     ("GET", _U + "/accounts/{id}/transactions", h.account_transactions),
     ("GET", _U + "/transactions", h.user_transactions),
+    ("POST", "/__admin/refresh", webhooks.admin_refresh),
+    ("POST", "/__admin/webhooks/resend", webhooks.admin_resend),
 ]
 
 
@@ -41,6 +44,8 @@ async def before(request: web.Request, sb: BudgeaSandbox) -> web.Response | None
     """Ahead of every handler: count the request, add latency, inject 503s (``fail_5xx``), rate limit
     (429 + ``Retry-After``), then bearer auth for every ``/users`` call (401 without a token, 403 with an
     unknown one). A response returned here answers the request."""
+    if request.path.startswith("/__admin/"):  # the test harness's controls: no knobs, no auth
+        return None
     route = request.match_info.route.resource
     canonical = route.canonical if route is not None else request.path
     sb.record(request.method, canonical, request.path, request.path_qs)

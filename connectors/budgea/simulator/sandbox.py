@@ -38,7 +38,10 @@ class BudgeaSandbox:
                  rate_limit_per_min: int = 0, rate_window: float = 60.0, pagination: str = "links",
                  links_absolute: bool = False, amounts_as_strings: bool = False,
                  booking_variant: str = "in_place", connection_state: str | None = None,
-                 validating_polls: int = 0) -> None:
+                 validating_polls: int = 0, otp: str | bool = "off", otp_code: str = "246810",
+                 otp_ttl: float = 300.0, webhook_url: str | None = None, webhook_auth: str = "hmac",
+                 webhook_secret: str = "sim-webhook-secret", webhook_format: str = "connection_synced",
+                 webhook_retries: int = 2) -> None:
         if pagination not in ("links", "offset"):
             raise ValueError(f"pagination must be 'links' or 'offset', not {pagination!r}")
         if booking_variant not in ("in_place", "recreate"):
@@ -57,6 +60,15 @@ class BudgeaSandbox:
         self.booking_variant = booking_variant
         self.connection_state = connection_state  # any Powens state forced on the first connection's sync
         self.validating_polls = validating_polls  # GET polls answering "validating" after each sync
+        self.otp = otp                            # "off" | "once" | "always": a code asked (simulator/otp.py)
+        self.otp_code = otp_code                  # the code the "SMS" carries
+        self.otp_ttl = otp_ttl                    # seconds before a sent code expires
+        self.otp_passed = False                   # a right code was posted ("once" asks no more)
+        self.webhook_url = webhook_url            # webhooks (simulator/webhooks.py)
+        self.webhook_auth = webhook_auth          # "hmac" | "bearer"
+        self.webhook_secret = webhook_secret
+        self.webhook_format = webhook_format      # "connection_synced" | "legacy"
+        self.webhook_retries = webhook_retries
         # counters
         self.requests_total = 0
         self.requests: collections.Counter[str] = collections.Counter()
@@ -65,6 +77,12 @@ class BudgeaSandbox:
         self.sync_attempts: collections.Counter[int] = collections.Counter()
         self.activations: collections.Counter[int] = collections.Counter()
         self.psu_requested: list[str] = []
+        self.otp_sent = 0                         # codes "sent by SMS"
+        self.otp_posts: collections.Counter[int] = collections.Counter()  # codes posted per connection id
+        self.webhook_queue: list[bytes] = []      # bodies not yet answered 200
+        self.webhook_last: bytes | None = None    # the last body answered 200
+        self.webhook_pushed: dict[int, dt.datetime] = {}  # connection id -> clock of its last push
+        self.webhook_log: list[tuple[int, str]] = []      # (status, body sha256) of every attempt
         self.rate_hits: collections.deque[float] = collections.deque()
         self.rejected_429 = 0
         # server
@@ -112,6 +130,12 @@ class BudgeaSandbox:
     def advance_days(self, n: int = 1) -> None:
         """Move the simulator clock ``n`` days (pending rows book per ``booking_variant``)."""
         self.ledger.advance_days(n, self.booking_variant)
+
+    async def background_refresh(self, days: int = 1) -> dict[str, int]:
+        """Powens' own refresh: the clock moves ``days``, then webhooks go out (``webhook_url``)."""
+        from connectors.budgea.simulator.webhooks import background_refresh
+
+        return await background_refresh(self, days)
 
     def truth(self) -> list[TruthRow]:
         rows: list[TruthRow] = []
