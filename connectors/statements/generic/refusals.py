@@ -1,0 +1,45 @@
+"""Clear refusals of files that are not (readable) account statements, decided without a layout."""
+from __future__ import annotations
+
+import re
+
+from connectors.statements.errors import NotAStatementError, StatementStructureError
+from connectors.statements.generic.lines import TLine
+from connectors.statements.layouts import non_statement_markers
+
+_STATEMENT_WORDS = re.compile(r"\b(RELEVE|EXTRAIT|COMPTE|SOLDE|OPERATIONS?|LIBELLE|DEBIT|CREDIT)\b")
+
+
+class EmptyPdfError(StatementStructureError):
+    """A PDF file with zero pages."""
+
+    remedy = "download the statement again"
+
+
+class NoBalancesError(StatementStructureError):
+    """A statement-like file where no opening/closing balance is printed: nothing to check rows against."""
+
+    remedy = ("bankflow only loads statements it can check against their printed balances; "
+              "download the full statement (relevé de compte) from the bank")
+
+
+def refuse_non_statement(pages: list[list[TLine]], source: str, sections: list | None = None) -> None:
+    """Raise when the file is not an account statement. First call (``sections`` None): page-1
+    markers of other documents (avis d'opéré, loan schedule, RIB, IFU). Second call: no balance."""
+    text1 = "\n".join(t.norm_text for t in pages[0]) if pages else ""
+    if sections is None:
+        for marker, what in non_statement_markers().items():
+            if marker in text1:
+                raise NotAStatementError(f"not an account statement: this is {what}", file=source,
+                                         where="page 1")
+        return
+    if sections:
+        return
+    words = {m[1] for t in (t for p in pages for t in p) for m in _STATEMENT_WORDS.finditer(t.norm_text)}
+    if "SOLDE" in words or len(words & {"RELEVE", "EXTRAIT", "COMPTE"}) and \
+            len(words & {"DEBIT", "CREDIT", "OPERATIONS", "OPERATION", "LIBELLE"}):
+        raise NoBalancesError("no opening and closing balances printed (looked for ANCIEN SOLDE, "
+                              "SOLDE PRECEDENT, SOLDE … AU <date>, NOUVEAU SOLDE, Votre nouveau solde)",
+                              file=source)
+    raise NotAStatementError("not a French account statement: no 'relevé'/'compte' words and no "
+                             "balance lines", file=source, where="page 1")

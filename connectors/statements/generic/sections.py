@@ -1,0 +1,85 @@
+"""From classified lines to account sections: which lines are operations, and which balances frame them.
+
+Two orders exist in real statements and both are read: *inline* (an opening balance, the rows, a
+closing balance: LCL, Boursorama, CIC, BP) and *summary* (the rows, then a summary block with the old
+and new balance: N26). A file may hold several sections (a current account and a savings book, or
+several periods). Rows printed after the last closing balance that belong to no section (BP repeats
+its SEPA operations there) are not read. The reconciliation (reconcile.py) is the judge.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from connectors.statements.generic.lines import TLine
+from connectors.statements.generic.tokens import Amount, DateTok
+
+OP_KINDS = ("debit", "credit", "signed")
+
+
+@dataclass
+class Op:
+    line: TLine
+    amount: Amount
+    column: str | None            # debit | credit | signed | None (no column header)
+    booking: DateTok
+    value: DateTok | None
+    running: Amount | None = None  # the running-balance column on this row, when there is one
+    label: list[str] = field(default_factory=list)
+    booking_date: dt.date | None = None
+    value_date: dt.date | None = None
+
+
+@dataclass
+class Section:
+    opening: TLine | None = None
+    closing: TLine | None = None
+    ops: list[Op] = field(default_factory=list)
+    before: list[Op] = field(default_factory=list)   # rows seen before the opening (summary order)
+    totals: list[TLine] = field(default_factory=list)
+    first_index: int = 0
+
+
+def column_of(a: Amount, cols: dict[str, tuple[float, float]]) -> str | None:
+    """The header column an amount sits under: the nearest header word centre, within 60 pt."""
+    best, dist = None, 60.0
+    for name, (x0, x1) in cols.items():
+        overlap = min(a.x1, x1 + 8) - max(a.x0, x0 - 8)
+        d = 0.0 if overlap > 0 else abs((a.x0 + a.x1) / 2 - (x0 + x1) / 2)
+        if overlap > 0:
+            d = abs(a.x1 - x1) / 100   # several overlaps: the best right-edge match wins
+        if d < dist:
+            best, dist = name, d
+    return best
+
+
+def build_sections(events: list[tuple[str, object]]) -> tuple[list[Section], list[Op]]:
+    """Walk ``events`` (kind, payload) in document order; returns the sections and the rows left over."""
+    sections: list[Section] = []
+    cur: Section | None = None
+    pending: list[Op] = []
+    for idx, (kind, obj) in enumerate(events):
+        is_open = cur is not None and cur.closing is None
+        if kind == "op":
+            (cur.ops if is_open else pending).append(obj)  # type: ignore[union-attr, arg-type]
+        elif kind == "opening" or (kind == "either" and not is_open):
+            if is_open and not cur.ops:  # type: ignore[union-attr]
+                continue   # a second opening figure before any row (summary + table): keep the first
+            cur = Section(opening=obj, before=pending, first_index=idx)  # type: ignore[arg-type]
+            sections.append(cur)
+            pending = []
+        elif kind in ("closing", "either"):
+            if is_open:
+                cur.closing = obj  # type: ignore[union-attr, assignment]
+            elif kind == "closing" and cur is None:
+                cur = Section(closing=obj, before=pending, first_index=idx)  # type: ignore[arg-type]
+                sections.append(cur)
+                pending = []
+        elif kind == "totals" and cur is not None:
+            cur.totals.append(obj)  # type: ignore[arg-type]
+    for s in sections:
+        if not s.ops and s.before:
+            s.ops, s.before = s.before, []       # summary order: rows, then the balances
+    if sections and not sections[-1].ops and pending and sections[-1].closing is not None:
+        sections[-1].ops, pending = pending, []  # a summary printed above the rows
+    return sections, pending
