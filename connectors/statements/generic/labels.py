@@ -13,7 +13,7 @@ import statistics
 from connectors.statements.generic.lines import TLine
 from connectors.statements.generic.sections import Op
 
-MAX_CONTINUATIONS = 4
+MAX_CONTINUATIONS = 8
 
 
 def attach_labels(stream: list[tuple[str, object]]) -> None:
@@ -22,17 +22,12 @@ def attach_labels(stream: list[tuple[str, object]]) -> None:
     ops = [obj for kind, obj in stream if kind == "op"]
     if not ops:
         return
-    on_row = sum(1 for op in ops if _row_words(op)) * 2 >= len(ops)  # type: ignore[arg-type]
-    for op in ops:
-        op.label = [_row_words(op)] if _row_words(op) else []  # type: ignore[union-attr]
+    on_row = sum(1 for op in ops if op.label) * 2 >= len(ops)  # type: ignore[union-attr]
+    stream = [("text" if kind == "amount_text" else kind, obj) for kind, obj in stream]
     if on_row:
         _after_rows(stream)
     else:
         _by_blocks(stream)
-
-
-def _row_words(op: Op) -> str:
-    return " ".join(w.text for w in op.line.label).strip()
 
 
 def _after_rows(stream: list[tuple[str, object]]) -> None:
@@ -42,8 +37,8 @@ def _after_rows(stream: list[tuple[str, object]]) -> None:
 
     def add(t: TLine) -> None:
         nonlocal n
-        if cur is not None and n < MAX_CONTINUATIONS and t.label_text:
-            cur.label.append(t.label_text)
+        if cur is not None and n < MAX_CONTINUATIONS and t.text:
+            cur.label.append(t.text)
             n += 1
 
     for kind, obj in stream:
@@ -55,6 +50,8 @@ def _after_rows(stream: list[tuple[str, object]]) -> None:
                 held.append(obj)  # type: ignore[arg-type]
             else:
                 add(obj)  # type: ignore[arg-type]
+            continue
+        if kind == "carry":         # a carried-over balance at a page end does not end the row
             continue
         if held is not None and kind != "header":
             for t in held:          # no column header on this page: its first lines continue the row
@@ -101,6 +98,6 @@ def _flush(block: list[tuple[str, object]], prev_op: Op | None) -> Op | None:
     for kind, obj in block:
         if kind == "op":
             target = obj  # type: ignore[assignment]
-        elif target is not None and obj.label_text:  # type: ignore[union-attr]
-            target.label.append(obj.label_text)  # type: ignore[union-attr]
+        elif target is not None and obj.text:  # type: ignore[union-attr]
+            target.label.append(obj.text)  # type: ignore[union-attr]
     return ops[-1] if ops else None

@@ -24,6 +24,7 @@ EITHER = re.compile(r"\bSOLDE (?:(?:CREDITEUR|DEBITEUR|EN EUR|EN EUROS) )*(?:AU|
 CARRY = re.compile(r"\b(SOLDE INTERMEDIAIRE|A REPORTER|REPORT\b|SOUS[- ]TOTAL|TOTAL INTERMEDIAIRE)")
 TOTALS = re.compile(r"^(?:REF ?: ?\S+ )?(TOTAL|TOTAUX|MONTANT TOTAL|TRANSACTIONS SORTANTES"
                     r"|TRANSACTIONS ENTRANTES|SOMME DES)\b")
+LEGAL = re.compile(r"\b(AU CAPITAL DE|RCS|SIREN|ORIAS|SIEGE SOCIAL)\b")
 BARE_SOLDE = re.compile(r"^(?:VOTRE )?SOLDE\b")
 DEBIT_WORDS = re.compile(r"\b(DEBIT|DEBITS|DEBITEUR|DEBITEURS|SORTANTES?|DEPENSES)\b")
 CREDIT_WORDS = re.compile(r"\b(CREDIT|CREDITS|CREDITEUR|CREDITEURS|ENTRANTES?|RECETTES)\b")
@@ -80,7 +81,11 @@ def _header_columns(t: TLine) -> dict[str, tuple[float, float]] | None:
             cols[HEADER_AMOUNT[key]] = (w.x0, w.x1)
         elif key in HEADER_OTHER:
             other += 1
-    if t.amounts or not cols or other == 0 or not (set(cols) - {"balance"}):
+            if key == "VALEUR" and "value" not in cols:
+                cols["value"] = (w.x0, w.x1)
+            elif key == "DATE" and "date" not in cols:
+                cols["date"] = (w.x0, w.x1)
+    if t.amounts or not cols or other == 0 or not (set(cols) & {"debit", "credit", "signed"}):
         return None
     if len(t.words) > 12:
         return None
@@ -119,15 +124,15 @@ def mark_furniture(pages: list[list[TLine]], heights: list[float]) -> None:
     def key(t: TLine) -> str:
         return re.sub(r"\d+", "#", t.norm_text)
 
-    seen: dict[tuple[str, int], set[int]] = {}
-    for lines in pages:
+    seen: dict[str, set[int]] = {}
+    for lines, h in zip(pages, heights):
         for t in lines:
-            seen.setdefault((key(t), round(t.top / 3)), set()).add(t.page)
+            if t.top < 0.2 * h or t.top > 0.8 * h:
+                seen.setdefault(key(t), set()).add(t.page)
     for lines, h in zip(pages, heights):
         for t in lines:
             edge = t.top < 0.2 * h or t.top > 0.8 * h
-            if t.kind in ("text", "heading") and edge and not t.amounts:
-                k = (key(t), round(t.top / 3))
-                near = seen.get(k, set()) | seen.get((k[0], k[1] - 1), set()) | seen.get((k[0], k[1] + 1), set())
-                if len(near) >= 2 or re.fullmatch(r"(PAGE )?# ?/ ?#|PAGE #( SUR #)?", key(t)):
+            if t.kind in ("text", "heading") and edge and (not t.amounts or LEGAL.search(t.norm_text)):
+                if len(seen.get(key(t), ())) >= 2 or re.fullmatch(r"(PAGE )?# ?/ ?#|PAGE #( SUR #)?", key(t)) \
+                        or LEGAL.search(t.norm_text):
                     t.kind = "furniture"

@@ -15,7 +15,7 @@ from connectors.statements.generic.tokens import DateTok
 
 _IBAN = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[0-9A-Z*X]{4}){2,7}(?: ?[0-9A-Z*X]{1,3})?)\b")
 _NUMBER = re.compile(r"(?:N°|NO|NUMERO|N )\s*(?:DE\s+)?(?:COMPTE|CPTE)?\s*:?\s*"
-                     r"([0-9][0-9A-Z*X -]{4,30}[0-9A-Z*X])")
+                     r"([0-9A-Z*]*\d[0-9A-Z*]*(?:[ -][0-9A-Z*]*\d[0-9A-Z*]*)*)")
 _ACCOUNT_WORDS = re.compile(r"\b(COMPTE|CPTE|LIVRET|EPARGNE|CODEVI|LDDS?|PEL|CEL)\b")
 CONNECTORS = {"AU", "JUSQU'AU", "JUSQU AU", "-", "–", "A"}
 

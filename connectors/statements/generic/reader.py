@@ -72,12 +72,38 @@ def _make_op(t: TLine, cols: dict[str, tuple[float, float]] | None, heading: Dat
         amount, column = max(t.amounts, key=lambda a: a.x1), None
     if amount.value == 0:
         return None
-    dates = [d for d in t.dates if d.x1 <= amount.x0]
-    booking = dates[0] if dates else heading
+    booking, value = _row_dates(t, amount, cols)
+    booking = booking or heading
     if booking is None:
         return None
-    value = dates[1] if len(dates) > 1 else None
-    return Op(t, amount, column, booking, value, running)
+    taken = [(x.x0, x.x1) for x in (amount, running, booking, value) if x is not None]
+    label = " ".join(w.text for w in t.words if not any(x0 - 0.5 <= w.x0 and w.x1 <= x1 + 0.5
+                                                         for x0, x1 in taken))
+    return Op(t, amount, column, booking, value, running, label=[label] if label else [])
+
+
+def _row_dates(t: TLine, amount, cols) -> tuple[DateTok | None, DateTok | None]:  # type: ignore[no-untyped-def]
+    """The booking and value dates of a row: dates in date columns, i.e. before the first or after
+    the last label word (a date inside the label, ``CB SNCF LE 02/12``, is label text)."""
+    words = [w for w in t.label if w.x1 <= amount.x0]
+    first = min((w.x0 for w in words), default=None)
+    last = max((w.x1 for w in words), default=None)
+    cands = [d for d in t.dates if d.x1 <= amount.x0 and
+             (first is None or d.x1 <= first + 0.5 or d.x0 >= last - 0.5)]
+    if not cands:
+        return None, None
+    if cols and "value" in cols:
+        # a header names the date columns: a date belongs to the nearest one, within 40 pt
+        heads = {k: (cols[k][0] + cols[k][1]) / 2 for k in ("date", "value") if k in cols}
+        placed: dict[str, DateTok] = {}
+        for d in cands:
+            k, dist = min(((k, abs(d.x0 - (cols[k][0])) if k == "date" else
+                           min(abs((d.x0 + d.x1) / 2 - x), abs(d.x0 - cols[k][0]))) for k, x in heads.items()),
+                          key=lambda kv: kv[1])
+            if dist <= 40 and k not in placed:
+                placed[k] = d
+        return placed.get("date"), placed.get("value")
+    return cands[0], (cands[1] if len(cands) > 1 else None)
 
 
 def _stream(pages: list[list[TLine]]) -> tuple[list[tuple[str, object]], dict[str, tuple[float, float]] | None]:
@@ -192,7 +218,7 @@ def read_statement(body: bytes, *, source: str, account_ref: str | None = None) 
     if left:
         log.info("%s: %d rows after the last closing balance belong to no section (not read)",
                  source, len(left))
-    attach_labels([(k, o) for k, o in stream if k in ("op", "text", "page", "header", "opening",
+    attach_labels([(k, o) for k, o in stream if k in ("op", "text", "amount_text", "page", "header", "opening",
                                                       "closing", "either", "totals", "heading", "carry")])
     statements: list[Statement] = []
     bounds = [0] + [_seq(stream, s.closing) + 1 if s.closing is not None else len(stream)
@@ -212,7 +238,7 @@ def read_statement(body: bytes, *, source: str, account_ref: str | None = None) 
                                           f"{len(pages)} pages, {len(s.ops)} rows: {exc}",
                                           file=source, where=f"page {page}") from None
         lines = tuple(StatementLine(booking_date=op.booking_date, amount=a,  # type: ignore[arg-type]
-                                    label_raw=" ".join(op.label), value_date=op.value_date,
+                                    label_raw=" ".join(x for x in op.label if x), value_date=op.value_date,
                                     page=op.line.page, line=op.line.no)
                       for op, a in zip(s.ops, r.amounts))
         debits = sum((-a for a in r.amounts if a < 0), ZERO)

@@ -15,6 +15,7 @@ from connectors.statements.generic.lines import TLine
 from connectors.statements.generic.tokens import Amount, DateTok
 
 OP_KINDS = ("debit", "credit", "signed")
+AMOUNT_COLUMNS = OP_KINDS + ("balance",)
 
 
 @dataclass
@@ -44,6 +45,8 @@ def column_of(a: Amount, cols: dict[str, tuple[float, float]]) -> str | None:
     """The header column an amount sits under: the nearest header word centre, within 60 pt."""
     best, dist = None, 60.0
     for name, (x0, x1) in cols.items():
+        if name not in AMOUNT_COLUMNS:
+            continue
         overlap = min(a.x1, x1 + 8) - max(a.x0, x0 - 8)
         d = 0.0 if overlap > 0 else abs((a.x0 + a.x1) / 2 - (x0 + x1) / 2)
         if overlap > 0:
