@@ -1,7 +1,8 @@
-"""PDF bank statements: rendering (for the simulators) and one generic parser driven by layouts as data.
+"""PDF bank statements: rendering (for the simulators), layouts as data, and the layout-free reader.
 
 * :func:`render_statement_pdf` — a canonical Statement -> a realistic LCL or Boursorama statement PDF.
-* :func:`parse_statement_pdf` — PDF bytes -> ParsedBatch with one Statement, or a ParseError subclass
+* :func:`parse_statement_pdf` — PDF bytes -> ParsedBatch (a layout's parser when a layout claims the
+  file, else the generic reader in :mod:`connectors.statements.generic`), or a ParseError subclass
   (see :mod:`connectors.statements.errors`); every statement is checked against the balance invariant.
 * :func:`parse_cached` — the same, cached by the file's sha256 (a PDF is never parsed twice).
 * :func:`sniff_pdf` — cheap "is this a PDF file?" check.
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from connectors.records import ParsedBatch
 from connectors.statements.cache import parse_cached
-from connectors.statements.parse import parse_statement_pdf as _parse_uncached
+from connectors.statements.dispatch import read_statement_pdf as _parse_uncached
 from connectors.statements.render import render_statement_pdf
 
 _CACHE_DIR: Path | None = None

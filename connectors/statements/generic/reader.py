@@ -14,13 +14,13 @@ from decimal import Decimal
 
 from connectors.records import BalanceSnapshot, ParsedBatch, Statement, StatementLine
 from connectors.statements.errors import (
-    DateOutsidePeriodError, NotAPdfError, NoTextLayerError, PeriodNotFoundError,
+    DateOutsidePeriodError, EmptyPdfError, NotAPdfError, NoTextLayerError, PeriodNotFoundError,
     StatementInvariantError, StatementStructureError)
 from connectors.statements.generic.labels import attach_labels
 from connectors.statements.generic.lines import TLine, classify, mark_furniture, tokenize
 from connectors.statements.generic.meta import account_on_line, period_on_line
 from connectors.statements.generic.reconcile import NoReading, reconcile
-from connectors.statements.generic.refusals import EmptyPdfError, refuse_non_statement
+from connectors.statements.generic.refusals import refuse_non_statement
 from connectors.statements.generic.sections import OP_KINDS, Op, Section, build_sections, column_of
 from connectors.statements.generic.tokens import DateTok
 from connectors.statements.pages import MIN_CHARS, open_pdf

@@ -3,24 +3,11 @@ from __future__ import annotations
 
 import re
 
-from connectors.statements.errors import NotAStatementError, StatementStructureError
+from connectors.statements.errors import EmptyPdfError, NoBalancesError, NotAStatementError
 from connectors.statements.generic.lines import TLine
 from connectors.statements.layouts import non_statement_markers
 
 _STATEMENT_WORDS = re.compile(r"\b(RELEVE|EXTRAIT|COMPTE|SOLDE|OPERATIONS?|LIBELLE|DEBIT|CREDIT)\b")
-
-
-class EmptyPdfError(StatementStructureError):
-    """A PDF file with zero pages."""
-
-    remedy = "download the statement again"
-
-
-class NoBalancesError(StatementStructureError):
-    """A statement-like file where no opening/closing balance is printed: nothing to check rows against."""
-
-    remedy = ("bankflow only loads statements it can check against their printed balances; "
-              "download the full statement (relevé de compte) from the bank")
 
 
 def refuse_non_statement(pages: list[list[TLine]], source: str, sections: list | None = None) -> None:
