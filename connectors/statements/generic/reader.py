@@ -44,7 +44,7 @@ def load_lines(body: bytes, source: str) -> list[list[TLine]]:
             n, imgs = len(page.chars), len(page.images)
             chars, images = chars + n, images + imgs
             if n < MIN_CHARS and imgs:
-                raise NoTextLayerError(f"page {no} is an image without a text layer ({n} characters, "
+                raise NoTextLayerError(f"page {no} has no text layer, only an image ({n} characters, "
                                        f"{imgs} images): a scan?", file=source, where=f"page {no}")
             lines = tokenize(no, read_page_lines(page, no, source))
             for t in lines:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from connectors.statements.errors import EmptyPdfError, NoBalancesError, NotAStatementError
+from connectors.statements.errors import GluedTextError, NoBalancesError, NotAStatementError
 from connectors.statements.generic.lines import TLine
 from connectors.statements.layouts import non_statement_markers
 
@@ -15,6 +15,11 @@ def refuse_non_statement(pages: list[list[TLine]], source: str, sections: list |
     markers of other documents (avis d'opéré, loan schedule, RIB, IFU). Second call: no balance."""
     text1 = "\n".join(t.norm_text for t in pages[0]) if pages else ""
     if sections is None:
+        lengths = sorted(len(w.text) for p in pages for t in p for w in t.words)
+        if len(lengths) >= 5 and lengths[len(lengths) // 2] >= 10:
+            raise GluedTextError(f"text layer without spaces between words (median word length "
+                                 f"{lengths[len(lengths) // 2]} characters): columns cannot be trusted",
+                                 file=source, where="page 1")
         for marker, what in non_statement_markers().items():
             if marker in text1:
                 raise NotAStatementError(f"not an account statement: this is {what}", file=source,
@@ -28,5 +33,5 @@ def refuse_non_statement(pages: list[list[TLine]], source: str, sections: list |
         raise NoBalancesError("no opening and closing balances printed (looked for ANCIEN SOLDE, "
                               "SOLDE PRECEDENT, SOLDE … AU <date>, NOUVEAU SOLDE, Votre nouveau solde)",
                               file=source)
-    raise NotAStatementError("not a French account statement: no 'relevé'/'compte' words and no "
-                             "balance lines", file=source, where="page 1")
+    raise NotAStatementError("not an account statement (no 'relevé'/'compte' words and no French "
+                             "balance lines)", file=source, where="page 1")
