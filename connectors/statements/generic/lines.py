@@ -75,8 +75,13 @@ def tokenize(page: int, lines: list[Line]) -> list[TLine]:
 def _header_columns(t: TLine) -> dict[str, tuple[float, float]] | None:
     cols: dict[str, tuple[float, float]] = {}
     other = 0
+    extend = None                  # "Date de réservation", "Date d'opération": one column header
     for w in t.words:
         key = norm(w.text).strip(".:()")
+        if extend and key not in HEADER_AMOUNT and key not in HEADER_OTHER and w.x0 - cols[extend][1] < 12:
+            cols[extend] = (cols[extend][0], w.x1)
+            continue
+        extend = None
         if key in HEADER_AMOUNT and HEADER_AMOUNT[key] not in cols:
             cols[HEADER_AMOUNT[key]] = (w.x0, w.x1)
         elif key in HEADER_OTHER:
@@ -85,6 +90,7 @@ def _header_columns(t: TLine) -> dict[str, tuple[float, float]] | None:
                 cols["value"] = (w.x0, w.x1)
             elif key == "DATE" and "date" not in cols:
                 cols["date"] = (w.x0, w.x1)
+                extend = "date"
     if t.amounts or not cols or other == 0 or not (set(cols) & {"debit", "credit", "signed"}):
         return None
     if len(t.words) > 12:
@@ -119,20 +125,23 @@ def classify(t: TLine) -> None:
 
 
 def mark_furniture(pages: list[list[TLine]], heights: list[float]) -> None:
-    """Lines repeated on two or more pages at the same height near the top or bottom (page headers,
-    footers, page numbers) are furniture: never an operation nor a continuation."""
-    def key(t: TLine) -> str:
-        return re.sub(r"\d+", "#", t.norm_text)
+    """Page headers and footers: lines printed at the same height (± 2 pt) with the same text (digits
+    aside) on at least two pages and half of them, near the top or bottom of the page; page numbers
+    and legal mentions (``au capital de``, ``RCS``). Never an operation nor a continuation."""
+    def key(t: TLine) -> str:   # a date heading repeats only as the very same text (a print date)
+        return t.norm_text if t.kind == "heading" else re.sub(r"\d+", "#", t.norm_text)
 
-    seen: dict[str, set[int]] = {}
+    seen: dict[str, list[tuple[int, float]]] = {}
+    for lines in pages:
+        for t in lines:
+            seen.setdefault(key(t), []).append((t.page, t.top))
+    need = max(2, (len(pages) + 1) // 2)
     for lines, h in zip(pages, heights):
         for t in lines:
-            if t.top < 0.2 * h or t.top > 0.8 * h:
-                seen.setdefault(key(t), set()).add(t.page)
-    for lines, h in zip(pages, heights):
-        for t in lines:
-            edge = t.top < 0.2 * h or t.top > 0.8 * h
-            if t.kind in ("text", "heading") and edge and (not t.amounts or LEGAL.search(t.norm_text)):
-                if len(seen.get(key(t), ())) >= 2 or re.fullmatch(r"(PAGE )?# ?/ ?#|PAGE #( SUR #)?", key(t)) \
-                        or LEGAL.search(t.norm_text):
-                    t.kind = "furniture"
+            if t.kind not in ("text", "heading") or (t.amounts and not LEGAL.search(t.norm_text)):
+                continue
+            edge = t.top < 0.25 * h or t.top > 0.8 * h
+            same = {p for p, top in seen.get(key(t), []) if abs(top - t.top) <= 2}
+            if edge and (len(same) >= need or LEGAL.search(t.norm_text)
+                         or re.fullmatch(r"(PAGE )?# ?/ ?#|PAGE #( SUR #)?", key(t))):
+                t.kind = "furniture"

@@ -73,10 +73,10 @@ def _make_op(t: TLine, cols: dict[str, tuple[float, float]] | None, heading: Dat
     if amount.value == 0:
         return None
     booking, value = _row_dates(t, amount, cols)
+    taken = [(x.x0, x.x1) for x in (amount, running, booking, value) if x is not None]
     booking = booking or heading
     if booking is None:
         return None
-    taken = [(x.x0, x.x1) for x in (amount, running, booking, value) if x is not None]
     label = " ".join(w.text for w in t.words if not any(x0 - 0.5 <= w.x0 and w.x1 <= x1 + 0.5
                                                          for x0, x1 in taken))
     return Op(t, amount, column, booking, value, running, label=[label] if label else [])
@@ -92,14 +92,12 @@ def _row_dates(t: TLine, amount, cols) -> tuple[DateTok | None, DateTok | None]:
              (first is None or d.x1 <= first + 0.5 or d.x0 >= last - 0.5)]
     if not cands:
         return None, None
-    if cols and "value" in cols:
+    if cols and ("value" in cols or "date" in cols):
         # a header names the date columns: a date belongs to the nearest one, within 40 pt
-        heads = {k: (cols[k][0] + cols[k][1]) / 2 for k in ("date", "value") if k in cols}
         placed: dict[str, DateTok] = {}
         for d in cands:
-            k, dist = min(((k, abs(d.x0 - (cols[k][0])) if k == "date" else
-                           min(abs((d.x0 + d.x1) / 2 - x), abs(d.x0 - cols[k][0]))) for k, x in heads.items()),
-                          key=lambda kv: kv[1])
+            gaps = [(max(0.0, cols[k][0] - d.x1, d.x0 - cols[k][1]), k) for k in ("date", "value") if k in cols]
+            dist, k = min(gaps)
             if dist <= 40 and k not in placed:
                 placed[k] = d
         return placed.get("date"), placed.get("value")

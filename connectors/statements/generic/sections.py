@@ -61,6 +61,7 @@ def build_sections(events: list[tuple[str, object]]) -> tuple[list[Section], lis
     sections: list[Section] = []
     cur: Section | None = None
     pending: list[Op] = []
+    pending_totals: list[TLine] = []
     for idx, (kind, obj) in enumerate(events):
         is_open = cur is not None and cur.closing is None
         if kind == "op":
@@ -68,18 +69,23 @@ def build_sections(events: list[tuple[str, object]]) -> tuple[list[Section], lis
         elif kind == "opening" or (kind == "either" and not is_open):
             if is_open and not cur.ops:  # type: ignore[union-attr]
                 continue   # a second opening figure before any row (summary + table): keep the first
-            cur = Section(opening=obj, before=pending, first_index=idx)  # type: ignore[arg-type]
+            cur = Section(opening=obj, before=pending, first_index=idx,  # type: ignore[arg-type]
+                          totals=pending_totals)
             sections.append(cur)
-            pending = []
+            pending, pending_totals = [], []
         elif kind in ("closing", "either"):
             if is_open:
                 cur.closing = obj  # type: ignore[union-attr, assignment]
             elif kind == "closing" and cur is None:
-                cur = Section(closing=obj, before=pending, first_index=idx)  # type: ignore[arg-type]
+                cur = Section(closing=obj, before=pending, first_index=idx,  # type: ignore[arg-type]
+                              totals=pending_totals)
                 sections.append(cur)
-                pending = []
-        elif kind == "totals" and cur is not None:
-            cur.totals.append(obj)  # type: ignore[arg-type]
+                pending, pending_totals = [], []
+        elif kind == "totals":
+            if is_open:
+                cur.totals.append(obj)  # type: ignore[union-attr, arg-type]
+            else:               # summary order: the totals come before the balances of their section
+                pending_totals.append(obj)  # type: ignore[arg-type]
     for s in sections:
         if not s.ops and s.before:
             s.ops, s.before = s.before, []       # summary order: rows, then the balances
