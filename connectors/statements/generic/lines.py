@@ -107,7 +107,7 @@ def classify(t: TLine) -> None:
         return
     if not t.amounts:
         words = [norm(w.text).strip(",.") for w in t.label]
-        if len(t.dates) == 1 and all(w in WEEKDAYS or w in ("LE", "") for w in words):
+        if len(t.dates) == 1 and all(w in WEEKDAYS or w == "" for w in words):
             t.kind = "heading"
         return
     if CARRY.search(txt):
@@ -128,8 +128,8 @@ def mark_furniture(pages: list[list[TLine]], heights: list[float]) -> None:
     """Page headers and footers: lines printed at the same height (± 2 pt) with the same text (digits
     aside) on at least two pages and half of them, near the top or bottom of the page; page numbers
     and legal mentions (``au capital de``, ``RCS``). Never an operation nor a continuation."""
-    def key(t: TLine) -> str:   # a date heading repeats only as the very same text (a print date)
-        return t.norm_text if t.kind == "heading" else re.sub(r"\d+", "#", t.norm_text)
+    def key(t: TLine) -> str:
+        return re.sub(r"\d+", "#", t.norm_text)
 
     seen: dict[str, list[tuple[int, float]]] = {}
     for lines in pages:
@@ -138,7 +138,7 @@ def mark_furniture(pages: list[list[TLine]], heights: list[float]) -> None:
     need = max(2, (len(pages) + 1) // 2)
     for lines, h in zip(pages, heights):
         for t in lines:
-            if t.kind not in ("text", "heading") or (t.amounts and not LEGAL.search(t.norm_text)):
+            if t.kind != "text" or (t.amounts and not LEGAL.search(t.norm_text)):
                 continue
             edge = t.top < 0.25 * h or t.top > 0.8 * h
             same = {p for p, top in seen.get(key(t), []) if abs(top - t.top) <= 2}

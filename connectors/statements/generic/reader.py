@@ -117,10 +117,10 @@ def _stream(pages: list[list[TLine]]) -> tuple[list[tuple[str, object]], dict[st
         for t in lines:
             if t.kind in ("furniture", "header"):
                 stream.append((t.kind, t))
-            elif t.kind == "heading":
+            elif t.kind == "heading" and not (header is not None and t.top < header.top):
                 heading = t.dates[0]
                 stream.append(("heading", t))
-            elif t.kind != "text":
+            elif t.kind not in ("text", "heading"):
                 stream.append((t.kind, t))
             elif t.amounts and not (header is not None and t.top < header.top):
                 op = _make_op(t, cols, heading)
