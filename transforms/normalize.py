@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 from connectors.artifact import ArtifactMeta
 from connectors.records import ParsedBatch
 from transforms.describe_bulk import describe_columns
-from transforms.identify import (account_id, account_id_column, label_forms, statement_line_keys,
-                                 transaction_key_columns)
+from transforms.identify import (account_id, account_id_column, label_forms, statement_id,
+                                 statement_line_keys, transaction_key_columns)
 from warehouse.lake import SCHEMAS
 
 SOURCE_BY_KIND = {"json": "api", "html": "api", "csv": "csv", "pdf": "statement"}
@@ -121,7 +121,7 @@ def _small_entities(meta: ArtifactMeta, batch: ParsedBatch, out: dict[str, list[
                                 "account_ref": b.account_ref, "date": b.date, "balance": b.balance,
                                 "source": b.source})
     for i, s in enumerate(batch.statements):
-        sid = f"{meta.sha256[:16]}-{i}"
+        sid = statement_id(bank, s)      # by content (account, period), not by the file's bytes
         out["statements"].append({
             **lineage, "row_number": i, "statement_id": sid, "account_id": account_id(bank, s.account_ref),
             "account_ref": s.account_ref, "period_start": s.period_start, "period_end": s.period_end,
