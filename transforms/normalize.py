@@ -136,4 +136,4 @@ def _small_entities(meta: ArtifactMeta, batch: ParsedBatch, out: dict[str, list[
                 "booking_date": ln.booking_date, "value_date": ln.value_date, "operation_date": None,
                 "amount": ln.amount, "currency": "EUR", "label_raw": ln.label_raw,
                 "label": " ".join(ln.label_raw.split()), "merchant": merchant, "kind": kind,
-                "category": category, "category_source": cat_source})
+                "category": category, "category_source": cat_source, "page": ln.page, "line": ln.line})

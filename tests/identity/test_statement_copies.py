@@ -82,3 +82,22 @@ def test_double_count_check_fires_on_a_forced_duplicate(tmp_path) -> None:
     assert res.violations == 2       # 28.12 +1800.00 and 02.01 -3.50, printed by both statements
     assert {(row[1], row[2]) for row in res.sample} == {(dt.date(2025, 12, 28), Decimal("1800.00")),
                                                         (dt.date(2026, 1, 2), Decimal("-3.50"))}
+
+
+def test_backfilled_row_shows_file_page_and_line(tmp_path) -> None:
+    """Lineage (issue 11): a backfilled row's statement line keeps its raw file, page and line, and
+    `bankflow links` (queries/links_for.sql) says where the statement prints it."""
+    dd = DataDir(tmp_path / "data")
+    (tmp_path / "releve_a.pdf").write_bytes(render_statement_pdf(A, layout="lcl", account_number=ACCOUNT))
+    import_files(dd, [tmp_path / "releve_a.pdf"])
+    from connectors.statements.generic import read_statement
+    printed = read_statement((tmp_path / "releve_a.pdf").read_bytes(), source="a").statements[0].lines
+    with dd.open_warehouse(read_only=True) as wh:
+        rows = wh.query("SELECT txn_id, page, line, raw_sha256 FROM core.statement_lines "
+                        "ORDER BY row_number").fetchall()
+        assert [(r[1], r[2]) for r in rows] == [(ln.page, ln.line) for ln in printed]
+        assert all(r[1] == 1 and r[2] > 5 for r in rows)
+        txn = rows[1][0]
+        links = wh.fetch("links_for.sql", {"txn": txn})
+    assert [(a, rule) for a, _b, rule, *_ in links] == [(txn, "statement_backfill")]
+    assert links[0][4] == f"VIR SEPA SALAIRE (releve_a.pdf, page 1, line {rows[1][2]})"

@@ -23,6 +23,8 @@ def _same(body: bytes, name: str) -> None:
     assert generic.statements == by_layout.statements
     assert generic.balances == by_layout.balances
     assert (generic.window_start, generic.window_end) == (by_layout.window_start, by_layout.window_end)
+    assert [(ln.page, ln.line) for ln in generic.statements[0].lines] == \
+        [(ln.page, ln.line) for ln in by_layout.statements[0].lines]
     assert all(ln.page and ln.line for ln in generic.statements[0].lines)
 
 
