@@ -57,6 +57,7 @@ class Variant:
     thousands: str = " "
     currency: bool = False
     rows_per_page: int = 12
+    date_once: bool = False       # a day's date printed on its first row only
 
 
 def money(v: Decimal, var: Variant, *, sign: bool) -> str:
@@ -179,8 +180,9 @@ def render_family(accounts: list[Account], var: Variant, *, printed: list[list[R
                 w.text(30, f"{JOURS[r.date.weekday()]}, {r.date.day}. {MOIS[r.date.month - 1]} {r.date.year}")
                 w.line()
                 last_day = r.date
-            if not var.headings:
+            if not var.headings and not (var.date_once and r.date == last_day):
                 w.text(w.x["date"], r.date.strftime(var.date_fmt))
+            last_day = r.date
             w.text(w.x["label"], r.label)
             if r.value is not None and "value" in w.x and not var.headings:
                 w.text(w.x["value"], r.value.strftime(var.date_fmt))

@@ -59,11 +59,14 @@ def load_lines(body: bytes, source: str) -> list[list[TLine]]:
     return pages
 
 
-def _make_op(t: TLine, cols: dict[str, tuple[float, float]] | None, heading: DateTok | None) -> Op | None:
+def _make_op(t: TLine, cols: dict[str, tuple[float, float]] | None, heading: DateTok | None,
+             above: DateTok | None) -> Op | None:
     running = None
     if cols:
         placed = [(a, column_of(a, cols)) for a in t.amounts]
         mine = [(a, c) for a, c in placed if c in OP_KINDS]
+        if len(mine) > 1:        # "12,50  0,00": an empty column printed as zero
+            mine = [(a, c) for a, c in mine if a.value != 0]
         running = next((a for a, c in placed if c == "balance"), None)
         if len(mine) != 1:
             return None
@@ -75,11 +78,14 @@ def _make_op(t: TLine, cols: dict[str, tuple[float, float]] | None, heading: Dat
     booking, value = _row_dates(t, amount, cols)
     taken = [(x.x0, x.x1) for x in (amount, running, booking, value) if x is not None]
     booking = booking or heading
+    optional = booking is None and above is not None and bool(cols)
+    booking = booking or (above if optional else None)
     if booking is None:
         return None
     label = " ".join(w.text for w in t.words if not any(x0 - 0.5 <= w.x0 and w.x1 <= x1 + 0.5
                                                          for x0, x1 in taken))
-    return Op(t, amount, column, booking, value, running, label=[label] if label else [])
+    return Op(t, amount, column, booking, value, running, label=[label] if label else [],
+              optional=optional)
 
 
 def _row_dates(t: TLine, amount, cols) -> tuple[DateTok | None, DateTok | None]:  # type: ignore[no-untyped-def]
@@ -109,6 +115,7 @@ def _stream(pages: list[list[TLine]]) -> tuple[list[tuple[str, object]], dict[st
     stream: list[tuple[str, object]] = []
     cols: dict[str, tuple[float, float]] | None = None
     heading: DateTok | None = None
+    above: DateTok | None = None      # the date of the last dated row, until a balance line
     for lines in pages:
         stream.append(("page", None))
         header = next((t for t in lines if t.kind == "header"), None)
@@ -122,8 +129,12 @@ def _stream(pages: list[list[TLine]]) -> tuple[list[tuple[str, object]], dict[st
                 stream.append(("heading", t))
             elif t.kind not in ("text", "heading"):
                 stream.append((t.kind, t))
+                if t.kind in ("opening", "closing", "either"):
+                    above = None
             elif t.amounts and not (header is not None and t.top < header.top):
-                op = _make_op(t, cols, heading)
+                op = _make_op(t, cols, heading, above)
+                if op is not None and not op.optional:
+                    above = op.booking
                 stream.append(("op", op) if op else ("amount_text", t))
             else:
                 stream.append(("text", t))
@@ -238,9 +249,9 @@ def read_statement(body: bytes, *, source: str, account_ref: str | None = None) 
         lines = tuple(StatementLine(booking_date=op.booking_date, amount=a,  # type: ignore[arg-type]
                                     label_raw=" ".join(x for x in op.label if x), value_date=op.value_date,
                                     page=op.line.page, line=op.line.no)
-                      for op, a in zip(s.ops, r.amounts))
-        debits = sum((-a for a in r.amounts if a < 0), ZERO)
-        credits = sum((a for a in r.amounts if a > 0), ZERO)
+                      for op, a in zip(s.ops, r.amounts) if a is not None)
+        debits = sum((-ln.amount for ln in lines if ln.amount < 0), ZERO)
+        credits = sum((ln.amount for ln in lines if ln.amount > 0), ZERO)
         statements.append(Statement(ref, start, end, r.opening, r.closing, debits, credits, lines))
     return ParsedBatch(statements=statements,
                        balances=[BalanceSnapshot(s.account_ref, s.period_end, s.closing_balance,

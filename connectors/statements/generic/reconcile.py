@@ -24,11 +24,11 @@ MAX_UNKNOWN_COLUMNS = 4
 class Reading:
     opening: Decimal
     closing: Decimal
-    amounts: tuple[Decimal, ...]
+    amounts: tuple[Decimal | None, ...]   # None: an optional row this reading leaves out
 
     @property
     def total(self) -> Decimal:
-        return self.opening + sum(self.amounts, ZERO)
+        return self.opening + sum((a for a in self.amounts if a is not None), ZERO)
 
 
 class NoReading(Exception):
@@ -144,14 +144,18 @@ def reconcile(section: Section, cols: dict[str, tuple[float, float]] | None) -> 
         raise NoReading("one balance line serves as both opening and closing")
     good: set[Reading] = set()
     best: Reading | None = None
-    for signs in itertools.product((1, -1), repeat=n_unknown):
-        amounts = tuple(_signed(op, signs[k] if k >= 0 else None) for op, k in zip(ops, ids))
+    choices = (False, True) if any(op.optional for op in ops) else (False,)
+    for signs, with_optional in itertools.product(itertools.product((1, -1), repeat=n_unknown), choices):
+        amounts = tuple(_signed(op, signs[k] if k >= 0 else None) if with_optional or not op.optional
+                        else None for op, k in zip(ops, ids))
+        kept = tuple(a for a in amounts if a is not None)
+        kept_ops = [op for op, a in zip(ops, amounts) if a is not None]
         for o, c in itertools.product(openings, closings):
-            r = Reading(o, c, amounts)
+            r = Reading(o, c, amounts)   # type: ignore[arg-type]
             if best is None:
                 best = r
-            if r.total == c and _totals_agree(section.totals, cols, amounts) and \
-                    _running_agree(ops, o, amounts):
+            if o + sum(kept, ZERO) == c and _totals_agree(section.totals, cols, kept) and \
+                    _running_agree(kept_ops, o, kept):
                 good.add(r)
     if len(good) == 1:
         return good.pop()
@@ -159,8 +163,8 @@ def reconcile(section: Section, cols: dict[str, tuple[float, float]] | None) -> 
         raise NoReading(f"{len(good)} different readings reconcile (signs of unsigned columns or "
                         "balances cannot be told apart)", best)
     assert best is not None
-    debits = sum((-a for a in best.amounts if a < 0), ZERO)
-    credits = sum((a for a in best.amounts if a > 0), ZERO)
+    debits = sum((-a for a in best.amounts if a is not None and a < 0), ZERO)
+    credits = sum((a for a in best.amounts if a is not None and a > 0), ZERO)
     agree = best.total == best.closing
     why = ("the totals line or the running balance disagrees with the rows" if agree else
            f"diff {fmt(best.total - best.closing)}")

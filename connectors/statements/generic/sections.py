@@ -27,6 +27,9 @@ class Op:
     value: DateTok | None
     running: Amount | None = None  # the running-balance column on this row, when there is one
     label: list[str] = field(default_factory=list)
+    #: a row printed without a date under a dated one (banks that print a day's date once): it takes
+    #: the date above, and the reconciliation decides whether such rows are operations at all
+    optional: bool = False
     booking_date: dt.date | None = None
     value_date: dt.date | None = None
 

@@ -112,7 +112,7 @@ def find_dates(words: list[Word]) -> tuple[list[DateTok], list[int]]:
     used: list[int] = []
     i = 0
     while i < len(words):
-        t = words[i].text.rstrip(",")
+        t = words[i].text.rstrip(",*")       # "AU 30/11/2023*": a footnote star on a balance date
         m = _NUM_DATE.match(t)
         if m and 1 <= int(m["d"]) <= 31 and 1 <= int(m["m"]) <= 12 and len(m["d"]) == 2 == len(m["m"]):
             out.append(DateTok(int(m["d"]), int(m["m"]), _year(m["y"]), words[i].x0, words[i].x1, 1, t))
