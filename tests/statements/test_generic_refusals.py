@@ -73,3 +73,12 @@ def test_import_without_bank_names_each_refusal(tmp_path) -> None:
         assert text in res[name].message and "not a file any bankflow bank recognises" not in res[name].message
     with dd.open_warehouse(read_only=True) as wh:
         assert wh.query("SELECT count(*), sum(amount) FROM marts.transactions").fetchone() == (2, Decimal("237.50"))
+
+
+def test_account_given_by_the_caller() -> None:
+    """A connector passes its account number: accepted when the printed number is it or holds it
+    (an IBAN), and then used; another printed account is refused."""
+    assert read_statement(GOOD, source="g.pdf", account_ref="00012345678").statements[0].account_ref == "00012345678"
+    assert read_statement(GOOD, source="g.pdf", account_ref="12345678").statements[0].account_ref == "12345678"
+    with pytest.raises(E.StatementStructureError, match="expected 999999"):
+        read_statement(GOOD, source="g.pdf", account_ref="999999")

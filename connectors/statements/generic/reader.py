@@ -146,7 +146,7 @@ def _seq(stream: list[tuple[str, object]], obj: object) -> int:
 
 
 def _section_meta(stream: list[tuple[str, object]], s: Section, lo: int, hi: int, source: str,
-                  account_ref: str | None) -> tuple[str, dt.date, dt.date]:
+                  account_ref: str | None, only_section: bool) -> tuple[str, dt.date, dt.date]:
     """Account and period of the section whose lines sit in stream[lo:hi] (its head starts at lo)."""
     first = _seq(stream, s.opening if s.opening is not None and (not s.ops or
                  _seq(stream, s.opening) < _seq(stream, s.ops[0])) else s.ops[0])
@@ -169,10 +169,15 @@ def _section_meta(stream: list[tuple[str, object]], s: Section, lo: int, hi: int
         if p:
             periods.append((i, p))
     ref = max(accounts)[2] if accounts else None
-    if ref and account_ref and ref != account_ref.replace(" ", "") and len(accounts) == 1:
-        raise StatementStructureError(f"statement is for account {ref}, expected {account_ref}",
-                                      file=source)
-    ref = ref or (account_ref.replace(" ", "") if account_ref else None)
+    if account_ref:
+        # the caller's name for the account (a connector's account number) wins when the printed one
+        # is it or holds it (a French IBAN holds the account number)
+        want = account_ref.replace(" ", "").upper()
+        if ref is None or want in ref or ref in want:
+            ref = want
+        elif only_section:
+            raise StatementStructureError(f"statement is for account {ref}, expected {account_ref}",
+                                          file=source)
     if not ref:
         raise StatementStructureError("account number not found (no 'N° de compte' nor IBAN printed)",
                                       file=source, remedy="pass the account with --account")
@@ -237,7 +242,8 @@ def read_statement(body: bytes, *, source: str, account_ref: str | None = None) 
             missing = "opening" if s.opening is None else "closing"
             raise StatementStructureError(f"{missing} balance not found for account section {k + 1} "
                                           "— truncated statement?", file=source)
-        ref, start, end = _section_meta(stream, s, bounds[k], bounds[k + 1], source, account_ref)
+        ref, start, end = _section_meta(stream, s, bounds[k], bounds[k + 1], source, account_ref,
+                                        len(sections) == 1)
         _resolve_dates(s, start, end, source)
         try:
             r = reconcile(s, cols)

@@ -119,6 +119,15 @@ def _totals_agree(totals: list[TLine], cols: dict[str, tuple[float, float]] | No
     return True
 
 
+def _intermediates_agree(section: Section, cols: dict[str, tuple[float, float]] | None, opening: Decimal,
+                         amounts: tuple[Decimal | None, ...]) -> bool:
+    for t, n in section.intermediates:
+        value = opening + sum((a for a in amounts[:n] if a is not None), ZERO)
+        if value not in balance_options(t, cols, True):
+            return False
+    return True
+
+
 def _running_agree(ops: list[Op], opening: Decimal, amounts: tuple[Decimal, ...]) -> bool:
     bal = opening
     for op, a in zip(ops, amounts):
@@ -155,7 +164,7 @@ def reconcile(section: Section, cols: dict[str, tuple[float, float]] | None) -> 
             if best is None:
                 best = r
             if o + sum(kept, ZERO) == c and _totals_agree(section.totals, cols, kept) and \
-                    _running_agree(kept_ops, o, kept):
+                    _running_agree(kept_ops, o, kept) and _intermediates_agree(section, cols, o, amounts):
                 good.add(r)
     if len(good) == 1:
         return good.pop()

@@ -42,6 +42,8 @@ class Section:
     before: list[Op] = field(default_factory=list)   # rows seen before the opening (summary order)
     totals: list[TLine] = field(default_factory=list)
     first_index: int = 0
+    #: balances printed between rows (a mid-table "SOLDE AU"), with the number of rows before each
+    intermediates: list[tuple[TLine, int]] = field(default_factory=list)
 
 
 def column_of(a: Amount, cols: dict[str, tuple[float, float]]) -> str | None:
@@ -79,6 +81,11 @@ def build_sections(events: list[tuple[str, object]]) -> tuple[list[Section], lis
         elif kind in ("closing", "either"):
             if is_open:
                 cur.closing = obj  # type: ignore[union-attr, assignment]
+            elif kind == "closing" and cur is not None and pending and not pending_totals:
+                # the balance that closed the section was a mid-table one: rows go on after it
+                cur.intermediates.append((cur.closing, len(cur.ops)))  # type: ignore[arg-type]
+                cur.ops.extend(pending)
+                cur.closing, pending = obj, []  # type: ignore[assignment]
             elif kind == "closing" and cur is None:
                 cur = Section(closing=obj, before=pending, first_index=idx,  # type: ignore[arg-type]
                               totals=pending_totals)
@@ -94,4 +101,14 @@ def build_sections(events: list[tuple[str, object]]) -> tuple[list[Section], lis
             s.ops, s.before = s.before, []       # summary order: rows, then the balances
     if sections and not sections[-1].ops and pending and sections[-1].closing is not None:
         sections[-1].ops, pending = pending, []  # a summary printed above the rows
-    return sections, pending
+    return _without_repeats(sections), pending
+
+
+def _figures(t: TLine | None) -> tuple:
+    return tuple(a.value for a in t.amounts) if t is not None else ()
+
+
+def _without_repeats(sections: list[Section]) -> list[Section]:
+    """Drop a section without rows that repeats the balances of one with rows (a recap block)."""
+    full = {(_figures(s.opening), _figures(s.closing)) for s in sections if s.ops}
+    return [s for s in sections if s.ops or (_figures(s.opening), _figures(s.closing)) not in full]
