@@ -58,6 +58,7 @@ class Variant:
     currency: bool = False
     rows_per_page: int = 12
     date_once: bool = False       # a day's date printed on its first row only
+    recap: bool = False           # a recap block repeating the balances after the table
 
 
 def money(v: Decimal, var: Variant, *, sign: bool) -> str:
@@ -214,6 +215,12 @@ def render_family(accounts: list[Account], var: Variant, *, printed: list[list[R
             w.balance("Ancien solde", acc.opening, acc.start)
             w.balance("Votre nouveau solde", acc.closing, acc.end)
         else:
+            w.balance("NOUVEAU SOLDE", acc.closing, acc.end)
+        if var.recap and var.balances != "summary":
+            w.y += 20
+            w.text(w.x["label"], "RECAPITULATIF DE VOTRE COMPTE")
+            w.line()
+            w.balance("ANCIEN SOLDE", acc.opening, acc.start - dt.timedelta(days=1))
             w.balance("NOUVEAU SOLDE", acc.closing, acc.end)
         w.footer()
     return bytes(w.pdf.output())

@@ -153,7 +153,9 @@ def reconcile(section: Section, cols: dict[str, tuple[float, float]] | None) -> 
         raise NoReading("one balance line serves as both opening and closing")
     good: set[Reading] = set()
     best: Reading | None = None
-    choices = (False, True) if any(op.optional for op in ops) else (False,)
+    # rows printed without a date under a dated one are always rows: a reading that leaves them out
+    # would be one more way for a wrong reading to reconcile by coincidence
+    choices = (True,)
     for signs, with_optional in itertools.product(itertools.product((1, -1), repeat=n_unknown), choices):
         amounts = tuple(_signed(op, signs[k] if k >= 0 else None) if with_optional or not op.optional
                         else None for op, k in zip(ops, ids))

@@ -28,7 +28,7 @@ class Op:
     running: Amount | None = None  # the running-balance column on this row, when there is one
     label: list[str] = field(default_factory=list)
     #: a row printed without a date under a dated one (banks that print a day's date once): it takes
-    #: the date above, and the reconciliation decides whether such rows are operations at all
+    #: the date above (only with a column header, and only for an amount in an amount column)
     optional: bool = False
     booking_date: dt.date | None = None
     value_date: dt.date | None = None
