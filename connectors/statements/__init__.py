@@ -36,11 +36,25 @@ def parse_statement_pdf(body: bytes, *, source: str, account_ref: str | None = N
     return _parse_uncached(body, source=source, account_ref=account_ref)
 
 
+_BANK_OF: dict[str, str | None] = {}   # sha256 -> statement_bank(): every bank's sniffer asks
+
+
 def statement_bank(body: bytes) -> str | None:
     """The bank whose statement layout this PDF matches (page 1 identifiers), or None. Cheap enough for
-    ``bankflow import`` to route files: reads page 1's text only."""
+    ``bankflow import`` to route files: reads page 1's text only (once per file content)."""
     if not sniff_pdf(body):
         return None
+    import hashlib
+
+    key = hashlib.sha256(body).hexdigest()
+    if key not in _BANK_OF:
+        if len(_BANK_OF) > 256:
+            _BANK_OF.clear()
+        _BANK_OF[key] = _statement_bank(body)
+    return _BANK_OF[key]
+
+
+def _statement_bank(body: bytes) -> str | None:
     import io
 
     import pdfplumber
