@@ -30,6 +30,7 @@ DEBIT_WORDS = re.compile(r"\b(DEBIT|DEBITS|DEBITEUR|DEBITEURS|SORTANTES?|DEPENSE
 CREDIT_WORDS = re.compile(r"\b(CREDIT|CREDITS|CREDITEUR|CREDITEURS|ENTRANTES?|RECETTES)\b")
 HEADER_AMOUNT = {"DEBIT": "debit", "DEBITS": "debit", "CREDIT": "credit", "CREDITS": "credit",
                  "MONTANT": "signed", "SOLDE": "balance", "DEBIT/CREDIT": "signed"}
+UNITS = {"EUROS", "EURO", "EUR", "€", "¤"}
 HEADER_OTHER = {"DATE", "LIBELLE", "LIBELLES", "OPERATION", "OPERATIONS", "DESCRIPTION", "NATURE",
                 "VALEUR", "DETAIL", "DETAILS", "REFERENCE"}
 
@@ -78,12 +79,16 @@ def _header_columns(t: TLine) -> dict[str, tuple[float, float]] | None:
     extend = None                  # "Date de réservation", "Date d'opération": one column header
     for w in t.words:
         key = norm(w.text).strip(".:()")
-        if extend and key not in HEADER_AMOUNT and key not in HEADER_OTHER and w.x0 - cols[extend][1] < 12:
+        if extend and not extend.endswith("!") and key not in HEADER_AMOUNT and key not in HEADER_OTHER \
+                and w.x0 - cols[extend][1] < 12:
             cols[extend] = (cols[extend][0], w.x1)
             continue
-        extend = None
+        prev, extend = extend, None
         if key in HEADER_AMOUNT and HEADER_AMOUNT[key] not in cols:
             cols[HEADER_AMOUNT[key]] = (w.x0, w.x1)
+            extend = HEADER_AMOUNT[key] + "!"      # "Débit EUROS", "Crédit (€)": the unit word too
+        elif prev and prev.endswith("!") and key in UNITS and w.x0 - cols[prev[:-1]][1] < 12:
+            cols[prev[:-1]] = (cols[prev[:-1]][0], w.x1)
         elif key in HEADER_OTHER:
             other += 1
             if key == "VALEUR" and "value" not in cols:
@@ -91,7 +96,7 @@ def _header_columns(t: TLine) -> dict[str, tuple[float, float]] | None:
             elif key == "DATE" and "date" not in cols:
                 cols["date"] = (w.x0, w.x1)
                 extend = "date"
-    if t.amounts or not cols or other == 0 or not (set(cols) & {"debit", "credit", "signed"}):
+    if t.amounts or t.dates or not cols or other == 0 or not (set(cols) & {"debit", "credit", "signed"}):
         return None
     if len(t.words) > 12:
         return None
