@@ -59,6 +59,8 @@ class Variant:
     rows_per_page: int = 12
     date_once: bool = False       # a day's date printed on its first row only
     recap: bool = False           # a recap block repeating the balances after the table
+    fx: bool = False              # card rows in a foreign currency: "12,34 USD" before the EUR amount
+    francs: bool = False          # the closing balance's francs equivalent printed after it
 
 
 def money(v: Decimal, var: Variant, *, sign: bool) -> str:
@@ -185,6 +187,9 @@ def render_family(accounts: list[Account], var: Variant, *, printed: list[list[R
                 w.text(w.x["date"], r.date.strftime(var.date_fmt))
             last_day = r.date
             w.text(w.x["label"], r.label)
+            if var.fx and len(r.label) % 3 == 0:   # in the label column, after the merchant
+                w.text(w.x["label"] + 190, money(abs(r.amount) * Decimal("1.08"), Variant(), sign=False)
+                       .split(",")[0] + ",00 USD", right=True)
             if r.value is not None and "value" in w.x and not var.headings:
                 w.text(w.x["value"], r.value.strftime(var.date_fmt))
             w.amount(r.amount)
@@ -216,6 +221,11 @@ def render_family(accounts: list[Account], var: Variant, *, printed: list[list[R
             w.balance("Votre nouveau solde", acc.closing, acc.end)
         else:
             w.balance("NOUVEAU SOLDE", acc.closing, acc.end)
+            if var.francs:   # "soit 8 098,76": on the same line, right of every column
+                w.y -= 11
+                w.text(max(w.x.values()) + 20, "soit " + money(acc.closing * Decimal("6.55957")
+                                                             .quantize(Decimal("0.01")), Variant(), sign=True))
+                w.y += 11
         if var.recap and var.balances != "summary":
             w.y += 20
             w.text(w.x["label"], "RECAPITULATIF DE VOTRE COMPTE")

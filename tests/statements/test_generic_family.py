@@ -26,7 +26,8 @@ variants = st.builds(
     headings=st.booleans(), continuations=st.integers(0, 3),
     balances=st.sampled_from(["ancien", "solde_au", "crediteur", "summary"]), totals=st.booleans(),
     running=st.booleans(), thousands=st.sampled_from([" ", "."]), currency=st.booleans(),
-    rows_per_page=st.integers(6, 30), date_once=st.booleans(), recap=st.booleans())
+    rows_per_page=st.integers(6, 30), date_once=st.booleans(), recap=st.booleans(),
+    fx=st.booleans(), francs=st.booleans())
 
 
 @st.composite

@@ -94,11 +94,12 @@ def _row_dates(t: TLine, amount, cols) -> tuple[DateTok | None, DateTok | None]:
     words = [w for w in t.label if w.x1 <= amount.x0]
     first = min((w.x0 for w in words), default=None)
     last = max((w.x1 for w in words), default=None)
+    headed = bool(cols) and ("value" in cols or "date" in cols)   # type: ignore[operator]
     cands = [d for d in t.dates if d.x1 <= amount.x0 and
-             (first is None or d.x1 <= first + 0.5 or d.x0 >= last - 0.5)]
+             (headed or first is None or d.x1 <= first + 0.5 or d.x0 >= last - 0.5)]
     if not cands:
         return None, None
-    if cols and ("value" in cols or "date" in cols):
+    if headed:
         # a header names the date columns: a date belongs to the nearest one, within 40 pt
         placed: dict[str, DateTok] = {}
         for d in cands:

@@ -110,5 +110,10 @@ def _figures(t: TLine | None) -> tuple:
 
 def _without_repeats(sections: list[Section]) -> list[Section]:
     """Drop a section without rows that repeats the balances of one with rows (a recap block)."""
-    full = {(_figures(s.opening), _figures(s.closing)) for s in sections if s.ops}
-    return [s for s in sections if s.ops or (_figures(s.opening), _figures(s.closing)) not in full]
+    full = [(set(_figures(s.opening)), set(_figures(s.closing))) for s in sections if s.ops]
+
+    def repeats(s: Section) -> bool:   # its figures are among those of a section with rows
+        o, c = set(_figures(s.opening)), set(_figures(s.closing))
+        return any(o <= fo and c <= fc for fo, fc in full)
+
+    return [s for s in sections if s.ops or not repeats(s)]
