@@ -49,6 +49,7 @@ class TLine:
     kind: str = "text"        # opening | closing | either | totals | carry | heading | header | text | furniture
     norm_text: str = ""
     columns: dict[str, tuple[float, float]] = field(default_factory=dict)   # header lines only
+    ctx: dict[str, tuple[float, float]] | None = None    # the column header in force on this line
 
     @property
     def text(self) -> str:

@@ -119,10 +119,11 @@ def _stream(pages: list[list[TLine]]) -> tuple[list[tuple[str, object]], dict[st
     above: DateTok | None = None      # the date of the last dated row, until a balance line
     for lines in pages:
         stream.append(("page", None))
-        header = next((t for t in lines if t.kind == "header"), None)
-        if header is not None:
-            cols = header.columns
+        header = next((t for t in lines if t.kind == "header"), None)   # the page's first one
         for t in lines:
+            if t.kind == "header":     # a page may hold two tables with their own columns
+                cols = t.columns
+            t.ctx = cols
             if t.kind in ("furniture", "header"):
                 stream.append((t.kind, t))
             elif t.kind == "heading" and not (header is not None and t.top < header.top):

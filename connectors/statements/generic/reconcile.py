@@ -99,6 +99,7 @@ def _totals_agree(totals: list[TLine], cols: dict[str, tuple[float, float]] | No
     credits = sum((a for a in amounts if a > 0), ZERO)
     for t in totals:
         vals = t.amounts
+        cols = t.ctx or cols
         if len(vals) == 2:
             if cols and {column_of(vals[0], cols), column_of(vals[1], cols)} == {"debit", "credit"}:
                 d = next(v for v in vals if column_of(v, cols) == "debit")
@@ -123,7 +124,7 @@ def _intermediates_agree(section: Section, cols: dict[str, tuple[float, float]] 
                          amounts: tuple[Decimal | None, ...]) -> bool:
     for t, n in section.intermediates:
         value = opening + sum((a for a in amounts[:n] if a is not None), ZERO)
-        if value not in balance_options(t, cols, True):
+        if value not in balance_options(t, t.ctx or cols, True):
             return False
     return True
 
@@ -147,8 +148,8 @@ def reconcile(section: Section, cols: dict[str, tuple[float, float]] | None) -> 
         raise NoReading(f"{n_unknown} columns of unsigned amounts without a Débit/Crédit header")
     assert section.opening is not None and section.closing is not None
     known = n_unknown == 0
-    openings = balance_options(section.opening, cols, known)
-    closings = balance_options(section.closing, cols, known)
+    openings = balance_options(section.opening, section.opening.ctx or cols, known)
+    closings = balance_options(section.closing, section.closing.ctx or cols, known)
     if section.opening is section.closing:
         raise NoReading("one balance line serves as both opening and closing")
     good: set[Reading] = set()
