@@ -9,7 +9,7 @@ per page are few, so blocks break across pages. Written for the tests; no bank's
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from fpdf import FPDF
@@ -61,6 +61,8 @@ class Variant:
     recap: bool = False           # a recap block repeating the balances after the table
     fx: bool = False              # card rows in a foreign currency: "12,34 USD" before the EUR amount
     francs: bool = False          # the closing balance's francs equivalent printed after it
+    shared_page: bool = False     # the 2nd account follows on the same page, with the other amount
+                                  # columns (signed <-> debit/credit) under its own header
 
 
 def money(v: Decimal, var: Variant, *, sign: bool) -> str:
@@ -108,6 +110,9 @@ class _Writer:
         self.y = 40
         self.text(30, "BANQUE EXEMPLE - RELEVE DE COMPTE")
         self.y += 14
+        self.account_head(acc)
+
+    def account_head(self, acc: Account) -> None:
         self.text(30, f"Compte courant N° {acc.number}")
         self.y += 12
         self.text(30, f"Période du {acc.start:%d/%m/%Y} au {acc.end:%d/%m/%Y}")
@@ -132,6 +137,9 @@ class _Writer:
         self.y += 14
 
     def footer(self) -> None:
+        if getattr(self, "_footed", None) == self.pdf.page_no():
+            return
+        self._footed = self.pdf.page_no()
         y, self.y = self.y, 810
         self.text(30, f"Banque Exemple SA au capital de 1 000 000 EUR - Page {self.pdf.page_no()}")
         self.y = y
@@ -172,7 +180,13 @@ def render_family(accounts: list[Account], var: Variant, *, printed: list[list[R
     w = _Writer(var)
     for k, acc in enumerate(accounts):
         rows = printed[k] if printed is not None else list(acc.rows)
-        w.new_page(acc)
+        if k and var.shared_page and w.y < 600:
+            w.var = replace(var, signed=not var.signed)
+            w.x = _x(w.var)
+            w.y += 30
+            w.account_head(acc)
+        else:
+            w.new_page(acc)
         if var.balances != "summary":
             w.balance("ANCIEN SOLDE", acc.opening, acc.start - dt.timedelta(days=1))
         running = acc.opening
@@ -203,7 +217,7 @@ def render_family(accounts: list[Account], var: Variant, *, printed: list[list[R
                 w.line()
         debits = sum((-r.amount for r in acc.rows if r.amount < 0), Decimal("0.00"))
         credits = sum((r.amount for r in acc.rows if r.amount > 0), Decimal("0.00"))
-        if var.totals and not var.signed:
+        if var.totals and not w.var.signed:
             w.text(w.x["label"], "TOTAL DES OPERATIONS")
             w.text(w.x["debit"], money(debits, var, sign=False), right=True)
             w.text(w.x["credit"], money(credits, var, sign=False), right=True)

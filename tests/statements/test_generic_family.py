@@ -27,7 +27,7 @@ variants = st.builds(
     balances=st.sampled_from(["ancien", "solde_au", "crediteur", "summary"]), totals=st.booleans(),
     running=st.booleans(), thousands=st.sampled_from([" ", "."]), currency=st.booleans(),
     rows_per_page=st.integers(6, 30), date_once=st.booleans(), recap=st.booleans(),
-    fx=st.booleans(), francs=st.booleans())
+    fx=st.booleans(), francs=st.booleans(), shared_page=st.booleans())
 
 
 @st.composite
