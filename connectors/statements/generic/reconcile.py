@@ -1,9 +1,8 @@
 """The judge: of all the readings a statement allows, keep those where opening + rows = closing.
 
 Readings differ where the words alone do not decide: the sign of a column of amounts printed without
-sign and without a Débit/Crédit header (all credits or all debits?), the sign of a balance printed
-without sign, DEBITEUR/CREDITEUR or column, and which figure of a balance line is the euro balance (a
-francs equivalent may follow it). A reading must also agree with every totals line and running
+sign and without a Débit/Crédit header (all credits or all debits?), and which figure of a balance
+line is the euro balance (a francs equivalent may follow it). A reading must also agree with every totals line and running
 balance. Exactly one distinct outcome is accepted; none or several is a refusal, never a guess.
 """
 from __future__ import annotations
@@ -56,10 +55,11 @@ def balance_options(t: TLine, cols: dict[str, tuple[float, float]] | None,
             opts = [-a.value]
         elif col == "credit":
             opts = [a.value]
-        elif signs_known:
-            opts = [a.value, -a.value]
         else:
-            opts = [a.value]  # both signs would make every reading's mirror image reconcile too
+            # French statements mark a debit balance (DEBITEUR, a minus sign, the Débit column): an
+            # unmarked one is a credit. Trying the other sign too would only add readings that could
+            # reconcile by coincidence (an empty period; the mirror image of an unsigned column).
+            opts = [a.value]
         out.extend(o for o in opts if o not in out)
     return out
 
