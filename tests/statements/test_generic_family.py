@@ -102,3 +102,12 @@ def test_a_changed_amount_says_by_how_much(var: Variant) -> None:
         read_statement(render_family([acc], var, printed=bad), source="off.pdf")
     if not var.totals and not var.running:
         assert "lines add up to 337,51, the statement says 337,50" in str(ei.value)
+
+
+@pytest.mark.parametrize("var", [Variant(), Variant(signed=True, balances="summary"),
+                                 Variant(balances="crediteur", totals=True)])
+def test_a_period_without_operations(var: Variant) -> None:
+    """Valid only when opening == closing (statements.md §5.2); otherwise refused."""
+    empty = Account("00012345678", *PERIODS[0], Decimal("-40.00"), ())
+    s = read_statement(render_family([empty], var), source="empty.pdf").statements[0]
+    assert (s.opening_balance, s.closing_balance, s.lines) == (Decimal("-40.00"), Decimal("-40.00"), ())
