@@ -2,7 +2,7 @@
 
 Runs ``describe()`` (what ``normalize`` runs on every row) on each label with the bank's category when the
 source gives one, then the learned model on the rows no rule categorized (see :func:`add_model`), in the
-order of ``transforms.user_edits``: rule, model, bank hint.
+order of ``pipeline.edits``: rule, model, bank hint.
 
 Prints, for debit rows whose true category is known (``category != "?"``):
 * categorized: share of rows given a category; precision: correct / categorized; overall and per source
@@ -40,7 +40,7 @@ def load(name: str) -> list[dict]:
 
 
 def add_model(rows: list[dict], threshold: float, history: str) -> None:
-    """The learned fallback as ``transforms.user_edits.refresh`` runs it: trained on the categorized history
+    """The learned fallback as ``pipeline.edits.refresh`` runs it: trained on the categorized history
     (``rules``: the rows of this file a rule categorized, with the rule's category -- what a user's
     warehouse holds, no true category involved; ``synthetic``: benchmarks/data/labeled_labels.csv), it
     predicts for the rows no rule categorized, before the bank's hint (a hint stays when it abstains)."""

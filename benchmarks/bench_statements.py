@@ -14,6 +14,11 @@ temporary directory, then:
    deadlock on CPython 3.11-3.14 (python/cpython#115634), so the script refuses them;
 3. parses them again through the cache (``parse_cached``) and counts real parses (must be 0).
 
+``--reader layout`` (default) parses with the LCL/Boursorama layouts (``connectors.statements.parse``),
+``--reader generic`` with the layout-free reader (``connectors.statements.generic``, issue 11), which
+also checks that both give the same statements on every file. The cache step always goes through
+the dispatch (layout when one claims the file).
+
 Prints pages/s serial, pages/s pooled, the speed-up, and peak RSS: this process, the largest worker
 (each worker reports its own ``ru_maxrss``) and ``RUSAGE_CHILDREN``. Figures only, no assertions.
 """
@@ -33,11 +38,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from connectors.statements import parse, parse_cached, parse_statement_pdf, render_statement_pdf  # noqa: E402
+from connectors.statements import dispatch, parse, parse_cached, render_statement_pdf  # noqa: E402
+from connectors.statements.generic import read_statement  # noqa: E402
 from connectors.statements.synth import synth_statement  # noqa: E402
 
 _PAGE = re.compile(rb"/Type /Page\b")
 CHUNK = 5                 # files per task
+READERS = {"layout": lambda body, source: parse.parse_statement_pdf(body, source=source),
+           "generic": lambda body, source: read_statement(body, source=source)}
+READER = "layout"         # set from --reader before the pool forks
+CROSS_CHECK = False
 
 
 def generate(directory: Path, n: int) -> dict[str, int]:
@@ -63,7 +73,9 @@ def _parse_chunk(paths: list[str], cache_dir: str | None) -> tuple[int, int, flo
         if cache_dir:
             batch = parse_cached(body, source=os.path.basename(p), cache_dir=cache_dir)
         else:
-            batch = parse_statement_pdf(body, source=os.path.basename(p))
+            batch = READERS[READER](body, os.path.basename(p))
+            if READER == "generic" and CROSS_CHECK:
+                assert batch.statements == parse.parse_statement_pdf(body, source=p).statements, p
         rows += len(batch.statements[0].lines)
     return rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.process_time() - cpu0
 
@@ -101,7 +113,10 @@ def main() -> None:
     ap.add_argument("--start-method", default="fork", choices=["fork", "forkserver", "spawn"])
     ap.add_argument("--tasks-per-child", type=int, default=None, choices=[1],
                     help="recycle workers after each chunk (not with fork)")
+    ap.add_argument("--reader", default="layout", choices=sorted(READERS))
     args = ap.parse_args()
+    global READER
+    READER = args.reader
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
           f"pure-Python CPU-burn speed-up with {args.workers} processes right now: "
           f"{calibrate(args.workers):.2f}x")
@@ -115,9 +130,16 @@ def main() -> None:
         n_pages = sum(pages.values())
         print(f"generated {len(paths)} statements, {n_pages} pages in {time.perf_counter() - t0:.1f} s")
 
+        if args.reader == "generic":   # same statements as the layouts, file by file (not timed)
+            global CROSS_CHECK
+            CROSS_CHECK = True
+            _parse_chunk(paths, None)
+            CROSS_CHECK = False
+            print(f"generic reader == layout reader on all {len(paths)} files")
         t0 = time.perf_counter()
         rows_serial, _, cpu_serial = _parse_chunk(paths, None)
         serial = time.perf_counter() - t0
+        print(f"reader : {args.reader}")
         print(f"serial : {serial:6.2f} s  {n_pages / serial:6.1f} pages/s  ({rows_serial} rows, "
               f"{cpu_serial:.1f} CPU-s)")
 
@@ -131,7 +153,8 @@ def main() -> None:
         with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx,
                                  max_tasks_per_child=args.tasks_per_child) as pool:
             rows_pool, cpu_pool = 0, 0.0
-            for rows, peak, cpu in pool.map(_parse_chunk, chunks, [cache_dir] * len(chunks)):
+            fill = cache_dir if args.reader == "layout" else None   # the cache goes through dispatch
+            for rows, peak, cpu in pool.map(_parse_chunk, chunks, [fill] * len(chunks)):
                 rows_pool += rows
                 worker_peak = max(worker_peak, peak)
                 cpu_pool += cpu
@@ -144,7 +167,7 @@ def main() -> None:
               f"average: below {args.workers} means other load on the machine took the rest")
         assert rows_pool == rows_serial
 
-        real_parse = parse.parse_statement_pdf
+        real_parse = dispatch.read_statement_pdf
         parses = 0
 
         def counting(*a: object, **k: object):  # type: ignore[no-untyped-def]
@@ -152,13 +175,14 @@ def main() -> None:
             parses += 1
             return real_parse(*a, **k)
 
-        parse.parse_statement_pdf = counting  # type: ignore[assignment]
-        t0 = time.perf_counter()
-        rows_cached, _, _ = _parse_chunk(paths, cache_dir)
-        cached = time.perf_counter() - t0
-        parse.parse_statement_pdf = real_parse  # type: ignore[assignment]
-        print(f"cached : {cached:6.2f} s  {n_pages / cached:6.1f} pages/s  ({rows_cached} rows, "
-              f"{parses} parses, {len(paths) - parses} cache hits)")
+        if args.reader == "layout":
+            dispatch.read_statement_pdf = counting  # type: ignore[assignment]
+            t0 = time.perf_counter()
+            rows_cached, _, _ = _parse_chunk(paths, cache_dir)
+            cached = time.perf_counter() - t0
+            dispatch.read_statement_pdf = real_parse  # type: ignore[assignment]
+            print(f"cached : {cached:6.2f} s  {n_pages / cached:6.1f} pages/s  ({rows_cached} rows, "
+                  f"{parses} parses, {len(paths) - parses} cache hits)")
 
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -41,7 +41,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("account_ref", pa.string()), ("booking_date", pa.date32()), ("value_date", pa.date32()),
         ("operation_date", pa.date32()), ("amount", MONEY), ("currency", pa.string()),
         ("label_raw", pa.string()), ("label", pa.string()), ("merchant", pa.string()), ("kind", pa.string()),
-        ("category", pa.string()), ("category_source", pa.string())]),
+        ("category", pa.string()), ("category_source", pa.string()),
+        ("page", pa.int32()), ("line", pa.int32())]),   # where the statement prints the row (1-based)
     "artifacts": pa.schema([
         ("bank", pa.string()), ("connection", pa.string()), ("raw_sha256", pa.string()),
         ("raw_path", pa.string()), ("kind", pa.string()), ("resource", pa.string()),

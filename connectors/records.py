@@ -71,6 +71,10 @@ class StatementLine:
     amount: Decimal
     label_raw: str
     value_date: dt.date | None = None
+    #: where the row is printed (1-based page, 1-based line on that page), for lineage; not part of
+    #: the row's identity (two copies of a statement hold equal lines)
+    page: int | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

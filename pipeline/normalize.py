@@ -23,7 +23,7 @@ from connectors.records import ParsedBatch
 from transforms.describe_bulk import describe_columns
 from connectors.lake_schemas import SCHEMAS
 from pipeline.keys import transaction_key_columns
-from transforms.identify import account_id, account_id_column, label_forms, statement_line_keys
+from transforms.identify import account_id, account_id_column, label_forms, statement_id, statement_line_keys
 
 SOURCE_BY_KIND = {"json": "api", "html": "api", "csv": "csv", "pdf": "statement"}
 ENTITIES = ("accounts", "transactions", "balances", "statements", "statement_lines")
@@ -121,7 +121,7 @@ def _small_entities(meta: ArtifactMeta, batch: ParsedBatch, out: dict[str, list[
                                 "account_ref": b.account_ref, "date": b.date, "balance": b.balance,
                                 "source": b.source})
     for i, s in enumerate(batch.statements):
-        sid = f"{meta.sha256[:16]}-{i}"
+        sid = statement_id(bank, s)      # by content (account, period), not by the file's bytes
         out["statements"].append({
             **lineage, "row_number": i, "statement_id": sid, "account_id": account_id(bank, s.account_ref),
             "account_ref": s.account_ref, "period_start": s.period_start, "period_end": s.period_end,
@@ -136,4 +136,4 @@ def _small_entities(meta: ArtifactMeta, batch: ParsedBatch, out: dict[str, list[
                 "booking_date": ln.booking_date, "value_date": ln.value_date, "operation_date": None,
                 "amount": ln.amount, "currency": "EUR", "label_raw": ln.label_raw,
                 "label": " ".join(ln.label_raw.split()), "merchant": merchant, "kind": kind,
-                "category": category, "category_source": cat_source})
+                "category": category, "category_source": cat_source, "page": ln.page, "line": ln.line})

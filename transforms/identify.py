@@ -81,6 +81,13 @@ def account_id_column(bank: pa.Array, account_ref: pa.Array) -> pa.Array:
     return ids.take(enc.indices)
 
 
+def statement_id(bank: str, statement: Statement) -> str:
+    """A statement is its account and its period (issue 11): a re-saved, re-downloaded or decrypted
+    copy of a statement (same content, other bytes) gets the same id, so its lines load once."""
+    return "st-" + _h(bank, statement.account_ref, statement.period_start.isoformat(),
+                      statement.period_end.isoformat(), n=16)
+
+
 def statement_line_keys(bank: str, statement: Statement) -> list[str]:
     """txn_id of each line of a statement: content plus occurrence within the statement, in a key space
     of its own (``stmt|``) so a line never collides with an API or CSV row; matching a line to such a row

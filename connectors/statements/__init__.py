@@ -1,7 +1,8 @@
-"""PDF bank statements: rendering (for the simulators) and one generic parser driven by layouts as data.
+"""PDF bank statements: rendering (for the simulators), layouts as data, and the layout-free reader.
 
 * :func:`render_statement_pdf` — a canonical Statement -> a realistic LCL or Boursorama statement PDF.
-* :func:`parse_statement_pdf` — PDF bytes -> ParsedBatch with one Statement, or a ParseError subclass
+* :func:`parse_statement_pdf` — PDF bytes -> ParsedBatch (a layout's parser when a layout claims the
+  file, else the generic reader in :mod:`connectors.statements.generic`), or a ParseError subclass
   (see :mod:`connectors.statements.errors`); every statement is checked against the balance invariant.
 * :func:`parse_cached` — the same, cached by the file's sha256 (a PDF is never parsed twice).
 * :func:`sniff_pdf` — cheap "is this a PDF file?" check.
@@ -16,8 +17,9 @@ from pathlib import Path
 
 from connectors.records import ParsedBatch
 from connectors.statements.cache import parse_cached
-from connectors.statements.parse import parse_statement_pdf as _parse_uncached
+from connectors.statements.dispatch import read_statement_pdf as _parse_uncached
 from connectors.statements.render import render_statement_pdf
+from connectors.statements.routing import sniff_pdf, statement_bank, statement_sniffer
 
 _CACHE_DIR: Path | None = None
 
@@ -43,38 +45,6 @@ def reset_discovery() -> None:
 
     layouts.reset_caches()
     render.geometries.cache_clear()
-
-
-def statement_bank(body: bytes) -> str | None:
-    """The bank whose statement layout this PDF matches (page 1 identifiers), or None. Cheap enough for
-    ``bankflow import`` to route files: reads page 1's text only."""
-    if not sniff_pdf(body):
-        return None
-    import io
-
-    import pdfplumber
-
-    from connectors.statements.layouts import load_layouts, norm
-
-    try:
-        with pdfplumber.open(io.BytesIO(body)) as pdf:
-            text = norm(pdf.pages[0].extract_text() or "") if pdf.pages else ""
-    except Exception:  # not readable: the parser will say why when it is asked to parse it
-        return None
-    hits = {lay.bank for lay in load_layouts() if lay.matches(text)}
-    return hits.pop() if len(hits) == 1 else None
-
-
-def statement_sniffer(bank: str):
-    """A ``ConnectorSpec.sniff_import`` for a bank's PDF statements."""
-    def sniff(body: bytes, filename: str) -> bool:
-        return filename.lower().endswith(".pdf") and statement_bank(body) == bank
-    return sniff
-
-
-def sniff_pdf(body: bytes) -> bool:
-    """True when ``body`` starts like a PDF file (``%PDF-`` within the first 1024 bytes, as readers allow)."""
-    return b"%PDF-" in body[:1024]
 
 
 __all__ = ["parse_cached", "parse_statement_pdf", "render_statement_pdf", "reset_discovery", "sniff_pdf",

@@ -20,10 +20,10 @@ from typing import Any
 from connectors.errors import ParseError
 from connectors.records import BalanceSnapshot, ParsedBatch, Statement, StatementLine
 from connectors.statements import errors as st_errors
-from connectors.statements import parse as _parse_mod
+from connectors.statements import dispatch as _parse_mod
 from connectors.statements.layouts import layouts_fingerprint
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"   # 2: the generic reader for PDFs no layout claims; rows keep page and line
 
 
 def _version() -> str:
@@ -50,7 +50,8 @@ def batch_to_json(batch: ParsedBatch) -> dict[str, Any]:
             "closing_balance": str(s.closing_balance), "total_debits": str(s.total_debits),
             "total_credits": str(s.total_credits),
             "lines": [{"booking_date": _d(ln.booking_date), "amount": str(ln.amount),
-                       "label_raw": ln.label_raw, "value_date": _d(ln.value_date)} for ln in s.lines],
+                       "label_raw": ln.label_raw, "value_date": _d(ln.value_date),
+                       "page": ln.page, "line": ln.line} for ln in s.lines],
         } for s in batch.statements],
     }
 
@@ -63,7 +64,8 @@ def batch_from_json(data: dict[str, Any]) -> ParsedBatch:
         total_debits=Decimal(s["total_debits"]), total_credits=Decimal(s["total_credits"]),
         lines=tuple(StatementLine(booking_date=_date(ln["booking_date"]),  # type: ignore[arg-type]
                                   amount=Decimal(ln["amount"]), label_raw=ln["label_raw"],
-                                  value_date=_date(ln["value_date"])) for ln in s["lines"]),
+                                  value_date=_date(ln["value_date"]), page=ln.get("page"),
+                                  line=ln.get("line")) for ln in s["lines"]),
     ) for s in data["statements"]]
     balances = [BalanceSnapshot(b["account_ref"], _date(b["date"]), Decimal(b["balance"]),  # type: ignore[arg-type]
                                 b["source"]) for b in data["balances"]]
@@ -118,7 +120,7 @@ def parse_cached(body: bytes, *, source: str, cache_dir: str | os.PathLike[str],
         entry = None
     if entry is None:
         try:
-            batch = _parse_mod.parse_statement_pdf(body, source=source)
+            batch = _parse_mod.read_statement_pdf(body, source=source)
             entry = {"version": _version(), "sha256": sha, "batch": batch_to_json(batch)}
         except ParseError as exc:
             entry = {"version": _version(), "sha256": sha,

@@ -74,3 +74,16 @@ class StatementInvariantError(ParseError):
 
     remedy = ("the statement was not loaded (no rows from this file); keep the PDF and report the "
               "message: usually a row lost at a page break or a label number taken as an amount")
+
+
+class EmptyPdfError(StatementStructureError):
+    """A PDF file with zero pages."""
+
+    remedy = "download the statement again"
+
+
+class NoBalancesError(StatementStructureError):
+    """A statement-like file that prints no opening/closing balance: nothing to check its rows against."""
+
+    remedy = ("bankflow only loads statements it can check against their printed balances; "
+              "download the full statement (relevé de compte) from the bank")

@@ -50,6 +50,7 @@ class _Op:
     value: re.Match[str] | None
     amount: Decimal
     label: list[str] = field(default_factory=list)
+    line_no: int | None = None     # 1-based line on its page (lineage)
 
 
 def identify(text_norm: str, source: str) -> Layout:
@@ -92,6 +93,7 @@ class _Assembler:
         self.totals: tuple[Decimal, Decimal, int] | None = None
         self.intermediates: list[tuple[Decimal, int, int, float]] = []   # value, n ops, page, y
         self.done = False
+        self.line_no: dict[int, int] = {}   # id(Line) -> 1-based line number on its page
 
     def _where(self, page: int, line: Line) -> str:
         return f"page {page}, y={line.top:.0f}"
@@ -172,7 +174,8 @@ class _Assembler:
         if amount == 0:
             raise StatementStructureError(f"operation {booking[0]} {label!r} has a zero amount",
                                           file=self.source, where=self._where(page, line))
-        self.current = _Op(page, line.top, booking, value, amount, [label] if label else [])
+        self.current = _Op(page, line.top, booking, value, amount, [label] if label else [],
+                           self.line_no.get(id(line)))
         self.ops.append(self.current)
 
     def _balance_line(self, page: int, line: Line, label: str, debit: Decimal | None,
@@ -225,7 +228,7 @@ def _resolve_dates(asm: _Assembler, start: dt.date, end: dt.date, source: str) -
         except ValueError:
             value = None   # never reject on value dates (reference/statements.md §4 step 4)
         out.append(StatementLine(booking_date=booking, amount=op.amount, label_raw=" ".join(op.label),
-                                 value_date=value))
+                                 value_date=value, page=op.page, line=op.line_no))
     return out
 
 
@@ -322,6 +325,7 @@ def parse_statement_pdf(body: bytes, *, source: str, account_ref: str | None = N
                                          file=source, where=f"page {no}")
                 raise StatementStructureError(f"column header {list(layout.header.values())} not found",
                                               file=source, where=f"page {no}")
+            asm.line_no = {id(ln): k for k, ln in enumerate(lines, start=1)}
             asm.feed(no, lines[found[0] + 1:], found[1])
             page.close()
             if asm.done:

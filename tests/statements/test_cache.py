@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from connectors.statements import cache, parse, parse_cached, parse_statement_pdf, render_statement_pdf
+from connectors.statements import cache, dispatch, parse_cached, parse_statement_pdf, render_statement_pdf
 from connectors.statements import errors as E
 from connectors.statements.synth import synth_statement
 
@@ -14,13 +14,13 @@ from connectors.statements.synth import synth_statement
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
-    real = parse.parse_statement_pdf
+    real = dispatch.read_statement_pdf
 
     def counting(body: bytes, *, source: str, account_ref: str | None = None):
         seen.append(source)
         return real(body, source=source, account_ref=account_ref)
 
-    monkeypatch.setattr(parse, "parse_statement_pdf", counting)
+    monkeypatch.setattr(dispatch, "read_statement_pdf", counting)
     return seen
 
 

@@ -59,10 +59,11 @@ def test_booking_date_outside_period() -> None:
         parse_statement_pdf(pdf(bad), source="d.pdf")
 
 
-def test_unknown_layout() -> None:
+def test_unknown_layout_goes_to_the_generic_reader() -> None:
+    """No layout claims it: the generic reader reads it, and refuses it (the closing balance is cut)."""
     body = text_pdf(["BANQUE EXEMPLE", "RELEVE DE COMPTE du 01/01/2024 au 31/01/2024",
                      "DATE OPERATION MONTANT", "SOLDE CREDITEUR AU 01/01/2024 100,00"])
-    with pytest.raises(E.UnknownLayoutError, match="unknown layout"):
+    with pytest.raises(E.StatementStructureError, match="closing balance not found"):
         parse_statement_pdf(body, source="u.pdf")
 
 

@@ -13,7 +13,7 @@ WITH lines AS (
                      AND l.booking_date BETWEEN c.window_start AND c.window_end) AS covered,
            row_number() OVER (PARTITION BY l.account_id, l.booking_date, l.amount, upper(l.label_raw)
                               ORDER BY l.txn_id) AS ord
-    FROM core.statement_lines l
+    FROM core.int_statement_lines l
 ),
 rows AS (
     SELECT txn_id, account_id, booking_date, amount, label_raw,

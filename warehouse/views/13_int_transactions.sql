@@ -19,7 +19,7 @@ backfill AS (
            l.merchant, l.kind, l.category, l.category_source, false AS pending, NULL::VARCHAR AS bank_txn_id,
            NULL::VARCHAR AS bank_category, NULL::VARCHAR AS bank_type, NULL::TIMESTAMP AS deleted_at,
            'statement' AS sources, l.fetched_at AS first_seen_at, l.fetched_at AS last_seen_at
-    FROM core.statement_lines l
+    FROM core.int_statement_lines l
     JOIN core.int_statement_matches m ON m.line_id = l.txn_id
     WHERE NOT m.covered
 )
