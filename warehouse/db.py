@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -128,19 +128,29 @@ LoadFiles = Mapping[str, Sequence[str]]
 
 
 class Warehouse:
-    """A DuckDB warehouse file. Single writer: open it from one process at a time for writing."""
+    """A DuckDB warehouse file. Single writer: open it from one process at a time for writing (the data
+    dir's writer file, under its writer lock: see :mod:`warehouse.snapshot`); readers open the published
+    snapshot read-only. ``on_close`` runs after the connection is closed (the data dir publishes there)."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False,
+                 on_close: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
+        self._on_close = on_close
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path), read_only=read_only)
         if not read_only:
             self.migrate()
             self.create_views()
+            if self.fetch("refresh_pending.sql")[0][0]:  # a migration asked for every account to be computed
+                with self.transaction():
+                    self.refresh_derived()
 
     def close(self) -> None:
         self.con.close()
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
 
     def __enter__(self) -> "Warehouse":
         return self
@@ -203,6 +213,12 @@ class Warehouse:
                     per_conn = {r[0]: (int(r[1]), int(r[2])) for r in self.fetch(step.reports)}
         return LoadResult(inserted=sum(v[0] for v in per_conn.values()), updated=sum(v[1] for v in per_conn.values()),
                           artifacts=len(files.get("artifacts", ())), per_connection=per_conn)
+
+    def refresh_derived(self) -> None:
+        """Recompute the materialized identity results (core.ledger, core.pending_links, ...) for the
+        accounts in ``core.refresh_scope`` (``loads/11_refresh_derived.sql``); call it inside a
+        transaction, after filling the scope (a load does both itself)."""
+        self.con.execute(sql("loads", "11_refresh_derived.sql"))
 
     def replace_from(self, query: str, tables: Mapping[str, pa.Table], *, params: Mapping[str, Any] | None = None) -> None:
         """Run the named query ``query`` with the Arrow ``tables`` visible under their names (how the

@@ -1,0 +1,24 @@
+-- Recompute the materialized identity results (migrations/005) for the accounts in core.refresh_scope,
+-- in dependency order, then empty the scope. Also run outside a load, by Warehouse.refresh_derived
+-- (the user's links changed; the first open after migration 005).
+CREATE OR REPLACE TEMP TABLE refresh_accounts AS SELECT DISTINCT account_id FROM core.refresh_scope;
+DELETE FROM core.refresh_scope;
+INSERT INTO core.refresh_scope SELECT account_id FROM refresh_accounts;
+
+DELETE FROM core.statement_matches WHERE account_id IN (SELECT account_id FROM refresh_accounts);
+INSERT INTO core.statement_matches
+SELECT line_id, covered, matched_txn_id, rule, score, account_id FROM core.calc_statement_matches;
+
+DELETE FROM core.pending_links WHERE account_id IN (SELECT account_id FROM refresh_accounts);
+INSERT INTO core.pending_links
+SELECT pending_id, booked_id, rule, score, account_id FROM core.calc_pending_links;
+
+DELETE FROM core.pending_state WHERE account_id IN (SELECT account_id FROM refresh_accounts);
+INSERT INTO core.pending_state
+SELECT txn_id, state, booked_id, account_id FROM core.calc_pending_state;
+
+DELETE FROM core.ledger WHERE account_id IN (SELECT account_id FROM refresh_accounts);
+INSERT INTO core.ledger
+SELECT * FROM core.calc_transactions ORDER BY account_id, booking_date;
+
+DELETE FROM core.refresh_scope;
