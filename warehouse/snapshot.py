@@ -82,6 +82,12 @@ class WriterLock:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    def __enter__(self) -> "WriterLock":
+        return self if self.held else self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
     @property
     def held(self) -> bool:
         return self._fd is not None
