@@ -4,6 +4,13 @@
 CREATE OR REPLACE TEMP TABLE refresh_accounts AS SELECT DISTINCT account_id FROM core.refresh_scope;
 DELETE FROM core.refresh_scope;
 INSERT INTO core.refresh_scope SELECT account_id FROM refresh_accounts;
+-- the scope's rows and their sightings, read by the core.calc_* views
+DELETE FROM core.scope_transactions;
+INSERT INTO core.scope_transactions
+SELECT * FROM core.transactions WHERE account_id IN (SELECT account_id FROM refresh_accounts);
+DELETE FROM core.scope_sightings;
+INSERT INTO core.scope_sightings
+SELECT * FROM core.transaction_sightings WHERE txn_id IN (SELECT txn_id FROM core.scope_transactions);
 
 DELETE FROM core.statement_matches WHERE account_id IN (SELECT account_id FROM refresh_accounts);
 INSERT INTO core.statement_matches
@@ -19,6 +26,9 @@ SELECT txn_id, state, booked_id, account_id FROM core.calc_pending_state;
 
 DELETE FROM core.ledger WHERE account_id IN (SELECT account_id FROM refresh_accounts);
 INSERT INTO core.ledger
-SELECT * FROM core.calc_transactions ORDER BY account_id, booking_date;
+SELECT * FROM core.calc_transactions;
 
+-- empty outside a refresh (and in the readers' snapshot)
 DELETE FROM core.refresh_scope;
+DELETE FROM core.scope_transactions;
+DELETE FROM core.scope_sightings;

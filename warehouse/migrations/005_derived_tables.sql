@@ -4,6 +4,10 @@
 -- tables hold their results, per account. loads/10_scope_*.sql name the accounts a load touched,
 -- loads/11_refresh_derived.sql recomputes them; an empty ``core.refresh_scope`` outside a load.
 CREATE TABLE core.refresh_scope (account_id VARCHAR NOT NULL);
+-- the scope's rows and sightings, copied once per refresh (each core.calc_* view reads them several
+-- times; the sightings have no account column, so finding a scope's sightings scans the whole table)
+CREATE TABLE core.scope_transactions AS SELECT * FROM core.transactions LIMIT 0;
+CREATE TABLE core.scope_sightings AS SELECT * FROM core.transaction_sightings LIMIT 0;
 
 -- core.int_statement_matches, per account
 CREATE TABLE core.statement_matches (

@@ -22,8 +22,8 @@ rows AS (
     SELECT txn_id, account_id, booking_date, amount, label_raw,
            row_number() OVER (PARTITION BY account_id, booking_date, amount, upper(label_raw)
                               ORDER BY txn_id) AS ord
-    FROM core.transactions WHERE NOT pending AND deleted_at IS NULL
-      AND account_id IN (SELECT account_id FROM core.refresh_scope)
+    FROM core.scope_transactions WHERE NOT pending AND deleted_at IS NULL
+      AND account_id IN (SELECT account_id FROM lines)  -- (accounts without statement lines: no work)
 ),
 cand AS (
     SELECT l.line_id, r.txn_id,
