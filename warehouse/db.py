@@ -280,6 +280,13 @@ class Warehouse:
         result supports ``fetchall()``, ``fetchone()`` and ``df()``."""
         return self.con.execute(text, params or [])
 
+    def export_parquet(self, text: str, path: Path) -> int:
+        """Write an analyst query's result to a Parquet file, DECIMAL columns as Parquet decimals (exact
+        in pandas, Polars, Arrow, Spark). Returns the number of rows."""
+        rel = self.con.sql(text)
+        rel.write_parquet(str(path))
+        return int(self.con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0])
+
     def fetch(self, name: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[tuple]:
         """Run a named query from ``queries/`` and return its rows."""
         return self.con.execute(sql("queries", name), params or []).fetchall()
