@@ -135,7 +135,11 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
 
 
 def sync_states(dd: DataDir, conns: list[ConnectionConfig]) -> dict[str, SyncState]:
-    with dd.open_warehouse() as wh:
+    """Each connection's cursor, read from the published snapshot (it is the writer's state as of its
+    last write session): fetching never waits for the writer (a rebuild, another sync's load)."""
+    if not dd.warehouse_path.exists():
+        return {c.name: SyncState() for c in conns}
+    with dd.open_warehouse(read_only=True) as wh:
         return {c.name: wh.sync_state(c.bank, c.name) for c in conns}
 
 
