@@ -135,6 +135,8 @@ class DataDir:
         killed while swapping in, or drop one that did not complete; restore what the rebuild of older
         versions left aside; move an older layout's ``warehouse.duckdb`` (the writer then) to the writer
         file."""
+        for tmp in self.root.glob(f".{self.warehouse_path.name}.*.publishing"):  # a publish killed mid-copy
+            tmp.unlink(missing_ok=True)
         staged = self.rebuild_dir
         if staged.exists():
             if (staged / REBUILD_DONE).exists():
