@@ -55,10 +55,6 @@ from transforms.categorize import describe  # noqa: E402
 from pipeline.normalize import normalize
 from warehouse.db import _sql_files  # noqa: E402
 
-
-def _sql_files_dict(folder: str) -> dict[str, str]:
-    return dict(_sql_files(folder))
-
 from pipeline.datadir import DataDir
 from pipeline.ingest import load_many
 
@@ -128,9 +124,7 @@ FROM allrows GROUP BY account_ref""")
         con.execute("COMMIT")
         # the identity results (migration 005) of every account, as a rebuild computes them
         t_derived = time.perf_counter()
-        with wh.transaction():
-            con.execute(_sql_files_dict("queries")["scope_all_accounts.sql"])
-            wh.refresh_derived()
+        wh.recompute_derived()
         print(f"SETUP derived tables (core.ledger ...) for all accounts: {time.perf_counter() - t_derived:.1f} s")
         con.execute("CHECKPOINT")
         n = con.execute("SELECT count(*) FROM core.transactions").fetchone()[0]

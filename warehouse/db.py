@@ -220,6 +220,13 @@ class Warehouse:
         transaction, after filling the scope (a load does both itself)."""
         self.con.execute(sql("loads", "11_refresh_derived.sql"))
 
+    def recompute_derived(self) -> None:
+        """Recompute every account's identity results, in one transaction: after core tables were changed
+        by hand (a repair, a test poking a row), since loads recompute only the accounts they touch."""
+        with self.transaction():
+            self.con.execute(sql("queries", "scope_all_accounts.sql"))
+            self.refresh_derived()
+
     def replace_from(self, query: str, tables: Mapping[str, pa.Table], *, params: Mapping[str, Any] | None = None) -> None:
         """Run the named query ``query`` with the Arrow ``tables`` visible under their names (how the
         user's edits and the run history reach the warehouse)."""
