@@ -23,17 +23,21 @@ Where a transaction's category comes from, in order (``marts.transactions.catego
 4. ``bank``      the bank's own category as a hint (``bank_categories.toml`` maps it to the taxonomy).
 5. ``none``.
 
-:func:`refresh` runs 1-3 as one warehouse transaction. **Decision**: it runs after every load (sync,
-import) and at the end of ``bankflow rebuild``, and on ``bankflow categorize``; the model is retrained
-from the whole categorized history each time (cheap: training examples are collapsed per distinct
-merchant), so an incremental history and a rebuild end with the same categories. Because overrides and
-rules live in files outside the warehouse, a rebuild (which recreates the warehouse from raw/) keeps them.
+:func:`refresh` runs 1-3 as one warehouse transaction. **Decision** (issue 17: incremental equals
+rebuild, categories included): the model is *trained* only by ``bankflow categorize`` (``refresh`` with
+``use_model``), which saves it in ``<data-dir>/.warehouse/category_model.pickle``; every load (sync,
+import) and ``bankflow rebuild`` run the same :func:`refresh_after_load`, which *applies* that saved model
+(no retraining) to every row without an override or rule. So the rows a sync adds get the model's answers,
+and a rebuild gives the same categories as the incremental runs; before any ``categorize``, neither path
+applies a model. Because overrides, rules and the saved model live outside the warehouse file, a rebuild
+(which recreates the warehouse from raw/) keeps them.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import json
+import pickle
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -170,7 +174,10 @@ def mirror_links(root: Path, wh: Warehouse) -> int:
                       "b_id": pa.array([r[1] for r in rows], pa.string()),
                       "action": pa.array([r[2] for r in rows], pa.string()),
                       "set_at": pa.array([r[3] for r in rows], pa.timestamp("us"))})
-    wh.replace_from("replace_user_links.sql", {"edits_links": table})
+    with wh.transaction():  # the identity results of the accounts whose links changed are recomputed
+        wh.replace_from("scope_changed_links.sql", {"edits_links": table})
+        wh.replace_from("replace_user_links.sql", {"edits_links": table})
+        wh.refresh_derived()
     return len(links)
 
 
@@ -184,10 +191,42 @@ class RefreshResult:
     model_status: str  # "trained", "no sklearn", "too little history", "disabled"
 
 
+MODEL_FILE = Path(".warehouse") / "category_model.pickle"
+
+
+def model_path(root: Path) -> Path:
+    return Path(root) / MODEL_FILE
+
+
+def save_model(root: Path, model: learn.Model | None) -> None:
+    """Keep the model ``bankflow categorize`` trained (None: it could not train one; forget the old)."""
+    path = model_path(root)
+    if model is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(pickle.dumps(model))
+    tmp.replace(path)
+
+
+def load_model(root: Path) -> learn.Model | None:
+    """The saved model (a file bankflow itself wrote in the user's data dir), None without one or when it
+    cannot be read here (no scikit-learn, another version)."""
+    path = model_path(root)
+    if not path.exists() or not learn.available():
+        return None
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # an unreadable model is treated like no model; `bankflow categorize` retrains
+        return None
+
+
 def refresh(root: Path, wh: Warehouse, *, use_model: bool = True,
-            threshold: float = learn.DEFAULT_THRESHOLD) -> RefreshResult:
+            threshold: float = learn.DEFAULT_THRESHOLD, saved_model: bool = False) -> RefreshResult:
     """Re-read the user's edits from ``root`` (the data dir) and recompute user-rule and model categories,
-    in one warehouse transaction."""
+    in one warehouse transaction. ``use_model``: train the model on the categorized history and save it;
+    ``saved_model``: apply the saved one instead (what loads and rebuild do)."""
     overrides = read_overrides(root)
     user_rules = read_user_rules(root)
     rows = wh.fetch("categorize_rows.sql")
@@ -205,21 +244,26 @@ def refresh(root: Path, wh: Warehouse, *, use_model: bool = True,
 
     model_rows: list[tuple[str, str, float]] = []
     examples: int | None = None
-    if not use_model:
+    model: learn.Model | None = None
+    if saved_model:
+        model = load_model(root)
+        status = "saved model" if model is not None else "no saved model"
+    elif not use_model:
         status = "disabled"
     elif not learn.available():
         status = "no sklearn"
     else:
         texts = {r[0]: learn.features(r[1], r[4], r[2], r[3]) for r in rows}
         model = learn.train(((texts[t], c) for t, c in labelled.items()), threshold=threshold)
-        if model is None:
-            status = "too little history"
-        else:
-            status, examples = "trained", model.examples
-            todo = [t for t in texts if t not in labelled]
-            for txn, (cat, conf) in zip(todo, model.predict([texts[t] for t in todo]), strict=True):
-                if cat is not None:
-                    model_rows.append((txn, cat, conf))
+        status = "too little history" if model is None else "trained"
+        save_model(root, model)
+    if model is not None:
+        examples = model.examples
+        todo = list({r[0]: r for r in rows if r[0] not in labelled}.values())
+        answers = model.predict([learn.features(r[1], r[4], r[2], r[3]) for r in todo])
+        for r, (cat, conf) in zip(todo, answers, strict=True):
+            if cat is not None:
+                model_rows.append((r[0], cat, conf))
 
     with wh.transaction():
         wh.replace_from("replace_category_overrides.sql", {"edits_overrides": _table(
@@ -259,12 +303,15 @@ def _now() -> dt.datetime:
 
 
 def refresh_after_load(root: Path, wh: Warehouse) -> RefreshResult | None:
-    """The refresh a sync, an import or a rebuild runs after loading: the user's overrides and rules
-    reach the new rows. Skipped when the user has no edits, so a plain sync never scans the whole ledger
-    in Python; the learned fallback is retrained only by ``bankflow categorize`` and ``bankflow rebuild``
-    (its earlier predictions stay in place meanwhile)."""
+    """The refresh a sync, an import or a rebuild runs after loading: the user's links, overrides, rules
+    and the saved model (see the module doc) reach the new rows. Skipped when the user has none of them,
+    so a plain sync never scans the whole ledger in Python."""
     if links_path(root).exists():
         mirror_links(root, wh)
-    if not (overrides_path(root).exists() or rules_path(root).exists()):
+    if not (overrides_path(root).exists() or rules_path(root).exists() or model_path(root).exists()):
         return None
-    return refresh(root, wh, use_model=False)
+    return refresh(root, wh, saved_model=True)
+
+
+#: ``bankflow rebuild`` ends with exactly what every load ends with (incremental equals rebuild)
+refresh_after_rebuild = refresh_after_load

@@ -87,6 +87,7 @@ def import_files(dd: DataDir, files: list[Path], *, connection: str = "import", 
         if fut is None:
             _parse_now(dd, res, path)
         jobs.append((res, path, fut))
+    paths = {id(res): path for res, path, _fut in jobs}
     for i, (res, path, fut) in enumerate(jobs):
         if fut is not None:
             try:
@@ -101,12 +102,27 @@ def import_files(dd: DataDir, files: list[Path], *, connection: str = "import", 
             for b in sorted({r.bank for r in good if r.bank}):
                 mine = [r for r in good if r.bank == b]
                 before = _counts(wh)
-                load(dd, wh, b, [r.sha256 for r in mine if r.sha256])
+                try:
+                    load(dd, wh, b, [r.sha256 for r in mine if r.sha256])
+                except Exception as exc:  # the files were read but the warehouse refused them
+                    _load_failed(dd, mine, paths, exc)
+                    continue
                 after = _counts(wh)
                 for r in mine:
                     r.rows_inserted = after.get(r.sha256, 0) - before.get(r.sha256, 0)
             refresh_after_load(dd.root, wh)
     return results
+
+
+def _load_failed(dd: DataDir, mine: list[ImportResult], paths: dict[int, Path], exc: Exception) -> None:
+    """A load that failed leaves no trace either: the files this import landed are removed again (a later
+    ``bankflow rebuild`` would otherwise load them as data); the user still has the originals."""
+    what = exc.describe() if isinstance(exc, BankflowError) else f"{type(exc).__name__}: {exc}"
+    for r in mine:
+        r.status = "load_error"
+        r.message = f"{r.file}: the warehouse refused it ({what}); nothing of it was kept"
+        if r.new and id(r) in paths:
+            dd.raw.discard(paths[id(r)])
 
 
 def _parse_now(dd: DataDir, res: ImportResult, path: Path) -> None:

@@ -6,6 +6,8 @@ loaded in one transaction and the user's edits are replayed.
 """
 from __future__ import annotations
 
+import copy
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -15,11 +17,11 @@ from pathlib import Path
 from connectors.artifact import ArtifactMeta
 from connectors.records import ParsedBatch
 from connectors.registry import get_spec
-from pipeline.datadir import DataDir
-from pipeline.edits import mirror_links, refresh
+from pipeline.datadir import REBUILD_DONE, DataDir
+from pipeline.edits import mirror_links, refresh_after_rebuild
 from pipeline.ingest import load_many, parse_artifact
 from pipeline.normalize import normalize_many
-from warehouse.db import read_ops_history
+from warehouse.db import Warehouse, read_ops_history
 from warehouse.lake import Lake
 
 
@@ -86,28 +88,37 @@ class PartWriter:
         self.parts += 1
 
 
-def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None,
+            on_step: Callable[[str], None] | None = None, wait: float | None = None) -> dict[str, int]:
     """Recreate the lake and the warehouse from ``raw/`` plus the user's edits (docs/design.md §1.1,
-    invariant 2). The old lake and
-    warehouse are moved aside first and removed only once the rebuild succeeded.
+    invariant 2), crash-safe: the new lake and writer file are built beside the old ones, in
+    ``DATA/.warehouse/rebuild/``, and swapped in only once complete (a ``COMPLETE`` marker, written
+    atomically, says so). A kill before the marker leaves the old lake and warehouse in place (the next
+    writer drops the unfinished staging); a kill after it is finished by the next writer
+    (:meth:`DataDir.recover`). The writer lock is held throughout: syncs wait (bounded) meanwhile, readers
+    keep the published snapshot.
 
     Payloads are parsed one by one and normalized in batches of ~:data:`PART_ROWS` rows per bank, each
     batch written as one lake part (see :mod:`warehouse.lake`), then everything is loaded in one
     transaction. The run history (``ops.sync_runs``, ``ops.checks``, ``ops.categorize_runs``) is carried
-    over from the warehouse being replaced when it can be read."""
-    history = read_ops_history(dd.warehouse_path)
-    stamp = time.strftime("%Y%m%d%H%M%S")
-    aside = dd.root / f".rebuild-old-{stamp}"
-    aside.mkdir(parents=True)
-    for p in (dd.lake.root, dd.warehouse_path):
-        if p.exists():
-            shutil.move(str(p), aside / p.name)
-    dd.lake = Lake(dd.lake.root)
+    over from the writer file being replaced when it can be read. ``on_step(name)`` is called at each
+    stage (tests kill the process there)."""
+    step = on_step or (lambda _s: None)
+    lock = dd.writer_lock().acquire(wait)
     try:
+        dd.recover()
+        history = read_ops_history(dd.writer_path)
+        staged = dd.rebuild_dir
+        if staged.exists():
+            shutil.rmtree(staged)
+        staged.mkdir(parents=True)
+        work = copy.copy(dd)  # the same raw/ and edits; the lake being built
+        work.lake = Lake(staged / "lake")
+        step("started")
         paths = list(dd.raw.iter_paths())
         loaded: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
-        with PartWriter(dd) as parts:
+        with PartWriter(work) as parts:
             for i, path in enumerate(paths):
                 art = dd.raw.read(path)
                 key = (art.meta.bank, art.meta.sha256)
@@ -117,21 +128,39 @@ def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) 
                     loaded.append(key)
                 if progress:
                     progress(i + 1, len(paths))
-        with dd.open_warehouse() as wh:
-            inserted = load_many(dd, wh, loaded).inserted
+        step("parsed")
+        with Warehouse(staged / "writer.duckdb") as wh:
+            inserted = load_many(work, wh, loaded).inserted
+            step("loaded")
             wh.restore_ops_history(history)
             # the user's edits (links, overrides, rules) are part of what rebuild restores
             mirror_links(dd.root, wh)
-            refresh(dd.root, wh)
-    except BaseException:
-        # put the previous state back
-        for p in (dd.lake.root, dd.warehouse_path):
-            if p.exists():
-                shutil.rmtree(p) if p.is_dir() else p.unlink()
-            if (aside / p.name).exists():
-                shutil.move(str(aside / p.name), p)
-        dd.lake = Lake(dd.lake.root)
-        shutil.rmtree(aside, ignore_errors=True)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
+            refresh_after_rebuild(dd.root, wh)
+            wh.con.execute("CHECKPOINT")
+        step("closed")
+        _mark_complete(staged / REBUILD_DONE)
+        step("complete")
+        dd._swap_in_rebuild(on_step=step)
+        step("done")
+    finally:
+        lock.release()
     return {"payloads": len(paths), "transactions": inserted}
+
+
+def _mark_complete(path: Path) -> None:
+    """Write the marker durably: the staged files first, then the marker, then its directory."""
+    for f in path.parent.rglob("*"):
+        if f.is_file():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write("complete\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

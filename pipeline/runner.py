@@ -153,7 +153,11 @@ def releasing(semaphore: asyncio.Semaphore, otp: OtpProvider) -> OtpProvider:
 
 
 def sync_states(dd: DataDir, conns: list[ConnectionConfig]) -> dict[str, SyncState]:
-    with dd.open_warehouse() as wh:
+    """Each connection's cursor, read from the published snapshot (it is the writer's state as of its
+    last write session): fetching never waits for the writer (a rebuild, another sync's load)."""
+    if not dd.warehouse_path.exists():
+        return {c.name: SyncState() for c in conns}
+    with dd.open_warehouse(read_only=True) as wh:
         return {c.name: wh.sync_state(c.bank, c.name) for c in conns}
 
 
@@ -181,24 +185,45 @@ def load_outcomes(dd: DataDir, outcomes: list[Outcome], run_id: str) -> list[Out
     e.g. after a crash) go in one transaction; if that fails, each connection is loaded on its own so
     one bad payload cannot hold the others back. A failed connection loads nothing (its landed payloads
     stay in raw/ and are loaded by its next successful run)."""
-    with dd.open_warehouse() as wh:
-        ok = [o for o in outcomes if o.ok]
-        todo = {o.connection: [(o.bank, s) for s in set(o.shas) | _unloaded(dd, wh, o)] for o in ok}
+    try:
+        wh = dd.open_warehouse()
+    except Exception as exc:  # the writer stayed busy (another sync, a rebuild) or cannot be opened
+        _fail_all(outcomes, exc)
+        dd.journal_runs([o.as_row(run_id) for o in outcomes])  # recorded by the next writer session
+        return outcomes
+    with wh:
         try:
-            res = load_many(dd, wh, [item for items in todo.values() for item in items])
-            for o in ok:
-                o.rows_inserted, o.rows_updated = res.per_connection.get(o.connection, (0, 0))
-        except Exception:
-            log.warning("batched load failed; loading connection by connection", exc_info=True)
-            for o in ok:
-                _load_one(dd, wh, o, todo[o.connection])
-        if ok:
-            refresh_after_load(dd.root, wh)
+            ok = [o for o in outcomes if o.ok]
+            todo = {o.connection: [(o.bank, s) for s in set(o.shas) | _unloaded(dd, wh, o)] for o in ok}
+            try:
+                res = load_many(dd, wh, [item for items in todo.values() for item in items])
+                for o in ok:
+                    o.rows_inserted, o.rows_updated = res.per_connection.get(o.connection, (0, 0))
+            except Exception:
+                log.warning("batched load failed; loading connection by connection", exc_info=True)
+                for o in ok:
+                    _load_one(dd, wh, o, todo[o.connection])
+            if ok:
+                refresh_after_load(dd.root, wh)
+        except Exception as exc:  # whatever failed, the run is recorded
+            log.exception("loading the run failed")
+            _fail_all([o for o in outcomes if o.ok], exc)
         for o in outcomes:
             if o.ok:
                 dd.raw.mark_clean(o.bank, o.connection)
         wh.record_runs([o.as_row(run_id) for o in outcomes])
     return outcomes
+
+
+def _fail_all(outcomes: list[Outcome], exc: Exception) -> None:
+    """Mark the successful fetches as failed to load (their payloads stay landed and marked dirty: the
+    next run of the connection loads them)."""
+    what = exc.describe() if isinstance(exc, BankflowError) else f"{type(exc).__name__}: {exc}"
+    for o in outcomes:
+        if o.ok:
+            o.status = "load_error"
+            o.message = f"connection {o.connection!r}: not loaded ({what}); the next run loads it"
+            o.finished_at = o.finished_at or _now()
 
 
 def _unloaded(dd: DataDir, wh, o: Outcome) -> set[str]:
@@ -219,6 +244,24 @@ def _load_one(dd: DataDir, wh, o: Outcome, items: list[tuple[str, str]]) -> None
         o.status = "load_error"
         o.message = (f"connection {o.connection!r}: load failed ({type(exc).__name__}: {exc}); "
                      "the warehouse is unchanged for it; run again")
+    if not o.ok:  # what this load could not take must not become rows at a later rebuild
+        moved = quarantine(dd, wh, items)
+        if moved:
+            o.message += f"; its {moved} unloaded payload(s) moved to {dd.root / 'rejected'}"
+
+
+def quarantine(dd: DataDir, wh, items: list[tuple[str, str]]) -> int:
+    """Move the landed payloads of ``items`` that the warehouse has not loaded out of ``raw/`` (into
+    ``DATA/rejected/``, kept for a bug report): ``bankflow rebuild`` loads everything in raw/."""
+    loaded = {r[0] for r in wh.fetch("loaded_sha_list.sql", [[s for _b, s in items]])}
+    moved = 0
+    for bank, sha in items:
+        if sha in loaded:
+            continue
+        for path in dd.raw.find_all(bank, sha):
+            dd.raw.move_out(path, dd.root / "rejected")
+            moved += 1
+    return moved
 
 
 class _nullcontext:

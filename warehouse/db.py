@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -128,19 +128,29 @@ LoadFiles = Mapping[str, Sequence[str]]
 
 
 class Warehouse:
-    """A DuckDB warehouse file. Single writer: open it from one process at a time for writing."""
+    """A DuckDB warehouse file. Single writer: open it from one process at a time for writing (the data
+    dir's writer file, under its writer lock: see :mod:`warehouse.snapshot`); readers open the published
+    snapshot read-only. ``on_close`` runs after the connection is closed (the data dir publishes there)."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False,
+                 on_close: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
+        self._on_close = on_close
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path), read_only=read_only)
         if not read_only:
             self.migrate()
             self.create_views()
+            if self.fetch("refresh_pending.sql")[0][0]:  # a migration asked for every account to be computed
+                with self.transaction():
+                    self.refresh_derived()
 
     def close(self) -> None:
         self.con.close()
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
 
     def __enter__(self) -> "Warehouse":
         return self
@@ -204,6 +214,19 @@ class Warehouse:
         return LoadResult(inserted=sum(v[0] for v in per_conn.values()), updated=sum(v[1] for v in per_conn.values()),
                           artifacts=len(files.get("artifacts", ())), per_connection=per_conn)
 
+    def refresh_derived(self) -> None:
+        """Recompute the materialized identity results (core.ledger, core.pending_links, ...) for the
+        accounts in ``core.refresh_scope`` (``loads/11_refresh_derived.sql``); call it inside a
+        transaction, after filling the scope (a load does both itself)."""
+        self.con.execute(sql("loads", "11_refresh_derived.sql"))
+
+    def recompute_derived(self) -> None:
+        """Recompute every account's identity results, in one transaction: after core tables were changed
+        by hand (a repair, a test poking a row), since loads recompute only the accounts they touch."""
+        with self.transaction():
+            self.con.execute(sql("queries", "scope_all_accounts.sql"))
+            self.refresh_derived()
+
     def replace_from(self, query: str, tables: Mapping[str, pa.Table], *, params: Mapping[str, Any] | None = None) -> None:
         """Run the named query ``query`` with the Arrow ``tables`` visible under their names (how the
         user's edits and the run history reach the warehouse)."""
@@ -263,6 +286,13 @@ class Warehouse:
         """Run an analyst query (the CLI's ``bankflow query``; the statement is the user's own). The
         result supports ``fetchall()``, ``fetchone()`` and ``df()``."""
         return self.con.execute(text, params or [])
+
+    def export_parquet(self, text: str, path: Path) -> int:
+        """Write an analyst query's result to a Parquet file, DECIMAL columns as Parquet decimals (exact
+        in pandas, Polars, Arrow, Spark). Returns the number of rows."""
+        rel = self.con.sql(text)
+        rel.write_parquet(str(path))
+        return int(self.con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0])
 
     def fetch(self, name: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[tuple]:
         """Run a named query from ``queries/`` and return its rows."""

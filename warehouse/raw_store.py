@@ -93,6 +93,24 @@ class RawStore:
         self.meta_path(path).unlink(missing_ok=True)
         path.unlink(missing_ok=True)
 
+    def find_all(self, bank: str, sha256: str) -> list[Path]:
+        """Every landed copy of a payload of ``bank`` (one per connection that landed it)."""
+        return [p for p in sorted((self.root / bank).glob(f"*/*/*/{sha256}.*"))
+                if not p.name.endswith(".meta.json") and not p.name.startswith(".tmp-")]
+
+    def move_out(self, path: Path, dest_root: Path) -> Path:
+        """Move a landed payload and its metadata out of the store, to the same relative place under
+        ``dest_root`` (a payload the warehouse refused: kept for a bug report, never loaded again by
+        ``rebuild``). The bytes go first: without them the metadata alone is not a landed payload."""
+        rel = path.relative_to(self.root)
+        target = Path(dest_root) / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        meta = self.meta_path(path)
+        if meta.exists():
+            os.replace(meta, self.meta_path(target))
+        return target
+
     @staticmethod
     def meta_path(path: Path) -> Path:
         return path.with_name(path.name.split(".", 1)[0] + ".meta.json")

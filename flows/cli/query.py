@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
@@ -13,9 +13,12 @@ from flows.cli.common import DataDirOpt, console, out
 
 def query(sql_text: Annotated[str, typer.Argument(metavar="SQL", help="A query; read-only.")],
           data_dir: DataDirOpt = Path("data"),
-          fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
-          limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50) -> None:
-    """Query the warehouse (read-only). Analysts use the marts.* views."""
+          fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet (needs --output)")] = "table",
+          limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
+          output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (parquet).")] = None,
+          ) -> None:
+    """Query the warehouse (read-only: the published snapshot, never blocking a sync). Analysts use the
+    marts.* views. --format parquet keeps amounts exact (Parquet decimals) for pandas and others."""
     from pipeline.datadir import DataDir
 
     dd = DataDir(data_dir)
@@ -24,7 +27,18 @@ def query(sql_text: Annotated[str, typer.Argument(metavar="SQL", help="A query; 
         raise typer.Exit(2)
     import duckdb
 
+    if fmt == "parquet" and output is None:
+        console.print("[red]error:[/red] --format parquet needs --output FILE.parquet")
+        raise typer.Exit(2)
     with dd.open_warehouse(read_only=True) as wh:
+        if fmt == "parquet":
+            try:
+                n = wh.export_parquet(sql_text, output)
+            except duckdb.Error as exc:
+                console.print(f"[red]query failed:[/red] {exc}")
+                raise typer.Exit(2) from None
+            console.print(f"{n} rows written to {output}")
+            return
         try:
             cur = wh.query(sql_text)
             columns = [d[0] for d in cur.description or []]

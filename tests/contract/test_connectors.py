@@ -88,6 +88,7 @@ def test_the_suite_can_fail(tmp_path, monkeypatch):
     with dd.open_warehouse() as wh:
         wh.query("UPDATE core.transactions SET amount = amount + 0.01 WHERE txn_id = "
                  "(SELECT min(txn_id) FROM core.transactions WHERE NOT pending AND deleted_at IS NULL)")
+        wh.recompute_derived()  # the ledger is materialized at load: a change by hand needs this
     assert _per_account_warehouse(dd) != truth
 
 

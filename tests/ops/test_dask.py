@@ -24,7 +24,8 @@ from pipeline.datadir import DataDir
 
 ACCOUNTS = {"lcl": "00412 0123456Z", "boursorama": "00040754305"}
 #: columns that record when something was fetched or loaded, not what: they differ between two runs
-CLOCK_COLUMNS = {"fetched_at", "loaded_at", "set_at", "ran_at", "checked_at"}
+# first_seen_at, last_seen_at: core.ledger (issue 17) keeps the fetch times of its rows
+CLOCK_COLUMNS = {"fetched_at", "loaded_at", "set_at", "ran_at", "checked_at", "first_seen_at", "last_seen_at"}
 
 
 def _statements(folder: Path) -> int:

@@ -9,24 +9,26 @@
 -- A pending row that is not superseded expires when a later payload covering its day no longer shows it.
 -- Only candidate pairs are ever looked at (pending rows are few): their sightings are read for them
 -- alone, so the cost does not grow with the whole ledger.
-CREATE OR REPLACE VIEW core.int_pending_links AS
+-- Computed at load for the accounts in core.refresh_scope (every rule here pairs rows of one account;
+-- core.scope_transactions and core.scope_sightings hold that scope's rows), kept in core.pending_links; core.int_pending_links reads that table (end of this file).
+CREATE OR REPLACE VIEW core.calc_pending_links AS
 WITH pend AS (
     SELECT txn_id, account_id, booking_date, amount, label_raw,
            row_number() OVER (PARTITION BY account_id, booking_date, amount, upper(label_raw)
                               ORDER BY txn_id) AS ord
-    FROM core.transactions WHERE pending AND deleted_at IS NULL
+    FROM core.scope_transactions WHERE pending AND deleted_at IS NULL
 ),
 pair AS (
     SELECT p.txn_id AS pending_id, b.txn_id AS booked_id, p.ord AS p_ord, p.booking_date AS p_date,
            b.booking_date AS b_date, p.label_raw AS p_label, b.label_raw AS b_label, b.account_id, b.amount
     FROM pend p
-    JOIN core.transactions b ON b.account_id = p.account_id AND b.amount = p.amount
+    JOIN core.scope_transactions b ON b.account_id = p.account_id AND b.amount = p.amount
                             AND NOT b.pending AND b.deleted_at IS NULL
                             AND b.booking_date BETWEEN p.booking_date - INTERVAL 1 DAY
                                                    AND p.booking_date + INTERVAL 10 DAY
 ),
 sight AS (
-    SELECT txn_id, raw_sha256, fetched_at FROM core.transaction_sightings
+    SELECT txn_id, raw_sha256, fetched_at FROM core.scope_sightings
     WHERE txn_id IN (SELECT pending_id FROM pair UNION ALL SELECT booked_id FROM pair)
 ),
 first_seen AS (SELECT txn_id, min(fetched_at) AS first_seen_at FROM sight GROUP BY txn_id),
@@ -37,7 +39,7 @@ booked_ord AS (
     FROM (SELECT DISTINCT booked_id, account_id, b_date, amount, b_label FROM pair)
 ),
 cand AS (
-    SELECT c.pending_id, c.booked_id,
+    SELECT c.pending_id, c.booked_id, c.account_id,
            jaro_winkler_similarity(upper(strip_accents(c.p_label)), upper(strip_accents(c.b_label)))
              - 0.02 * abs(date_diff('day', c.p_date, c.b_date))
              - 0.0001 * abs(c.p_ord - bo.ord) AS score
@@ -56,20 +58,22 @@ ranked AS (
            row_number() OVER (PARTITION BY booked_id ORDER BY score DESC, pending_id) AS rb
     FROM cand
 )
-SELECT pending_id, booked_id, 'pending_to_booked' AS rule, round(score, 3) AS score
+SELECT pending_id, booked_id, 'pending_to_booked' AS rule, round(score, 3) AS score, account_id
 FROM ranked WHERE rp = 1 AND rb = 1
 UNION ALL
-SELECT u.a_id, u.b_id, 'user_link', 1.0
+SELECT u.a_id, u.b_id, 'user_link', 1.0, p.account_id
 FROM core.user_links u JOIN pend p ON p.txn_id = u.a_id
 WHERE u.action = 'link';
 
-CREATE OR REPLACE VIEW core.int_pending_state AS
+-- Computed after core.pending_links (same accounts), kept in core.pending_state.
+CREATE OR REPLACE VIEW core.calc_pending_state AS
 WITH pend AS (
     SELECT t.txn_id, t.account_id, t.booking_date,
-           (SELECT max(fetched_at) FROM core.transaction_sightings s WHERE s.txn_id = t.txn_id) AS last_seen_at
-    FROM core.transactions t WHERE t.pending AND t.deleted_at IS NULL
+           (SELECT max(fetched_at) FROM core.scope_sightings s WHERE s.txn_id = t.txn_id) AS last_seen_at
+    FROM core.scope_transactions t WHERE t.pending AND t.deleted_at IS NULL
 ),
-linked AS (SELECT pending_id, any_value(booked_id) AS booked_id FROM core.int_pending_links GROUP BY pending_id)
+linked AS (SELECT pending_id, any_value(booked_id) AS booked_id FROM core.pending_links
+           WHERE account_id IN (SELECT account_id FROM core.refresh_scope) GROUP BY pending_id)
 SELECT p.txn_id,
        CASE WHEN l.booked_id IS NOT NULL THEN 'booked'
             WHEN EXISTS (SELECT 1 FROM core.int_coverage c
@@ -79,5 +83,13 @@ SELECT p.txn_id,
                            AND p.booking_date BETWEEN c.window_start AND c.window_end
                            AND r.fetched_at > p.last_seen_at) THEN 'expired'
             ELSE 'open' END AS state,
-       l.booked_id
+       l.booked_id,
+       p.account_id
 FROM pend p LEFT JOIN linked l ON l.pending_id = p.txn_id;
+
+-- What readers see: the materialized results.
+CREATE OR REPLACE VIEW core.int_pending_links AS
+SELECT pending_id, booked_id, rule, score FROM core.pending_links;
+
+CREATE OR REPLACE VIEW core.int_pending_state AS
+SELECT txn_id, state, booked_id FROM core.pending_state;

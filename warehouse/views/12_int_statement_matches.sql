@@ -5,7 +5,9 @@
 -- Identical rows (two coffees of one day) have identical scores: each side is numbered within its group
 -- of identical rows and the k-th is preferred for the k-th (a tiny penalty per ordinal apart), so mutual
 -- best pairs them all, one to one.
-CREATE OR REPLACE VIEW core.int_statement_matches AS
+-- Computed at load for the accounts in core.refresh_scope (lines and rows of one account), kept in
+-- core.statement_matches; core.int_statement_matches reads that table (end of this file).
+CREATE OR REPLACE VIEW core.calc_statement_matches AS
 WITH lines AS (
     SELECT l.txn_id AS line_id, l.account_id, l.booking_date, l.amount, l.label_raw,
            EXISTS (SELECT 1 FROM core.int_coverage c
@@ -14,12 +16,14 @@ WITH lines AS (
            row_number() OVER (PARTITION BY l.account_id, l.booking_date, l.amount, upper(l.label_raw)
                               ORDER BY l.txn_id) AS ord
     FROM core.int_statement_lines l
+    WHERE l.account_id IN (SELECT account_id FROM core.refresh_scope)
 ),
 rows AS (
     SELECT txn_id, account_id, booking_date, amount, label_raw,
            row_number() OVER (PARTITION BY account_id, booking_date, amount, upper(label_raw)
                               ORDER BY txn_id) AS ord
-    FROM core.transactions WHERE NOT pending AND deleted_at IS NULL
+    FROM core.scope_transactions WHERE NOT pending AND deleted_at IS NULL
+      AND account_id IN (SELECT account_id FROM lines)  -- (accounts without statement lines: no work)
 ),
 cand AS (
     SELECT l.line_id, r.txn_id,
@@ -40,6 +44,11 @@ ranked AS (
     FROM cand
 )
 SELECT l.line_id, l.covered, m.txn_id AS matched_txn_id,
-       CASE WHEN m.txn_id IS NOT NULL THEN 'statement_match' END AS rule, round(m.score, 3) AS score
+       CASE WHEN m.txn_id IS NOT NULL THEN 'statement_match' END AS rule, round(m.score, 3) AS score,
+       l.account_id
 FROM lines l
 LEFT JOIN (SELECT * FROM ranked WHERE rl = 1 AND rt = 1) m ON m.line_id = l.line_id;
+
+-- What readers see: the materialized results.
+CREATE OR REPLACE VIEW core.int_statement_matches AS
+SELECT line_id, covered, matched_txn_id, rule, score FROM core.statement_matches;

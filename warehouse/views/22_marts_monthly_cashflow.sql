@@ -8,9 +8,10 @@
 --   pending_net  sum of the month's pending rows (not yet booked; informational, not in net)
 -- A month is the calendar month of booking_date; month is its first day.
 CREATE OR REPLACE VIEW marts.monthly_cashflow AS
-WITH rows AS (
+WITH rows AS (  -- the rows of marts.transactions (one per core.int_transactions row), without the
+               -- category joins it does not need (a whole-ledger aggregate: 10M rows)
     SELECT account_id, date_trunc('month', booking_date)::DATE AS month, amount, pending
-    FROM marts.transactions
+    FROM core.int_transactions
 ),
 span AS (
     SELECT account_id, min(month) AS first_month, max(month) AS last_month FROM rows GROUP BY account_id

@@ -1,0 +1,5 @@
+-- when: transactions
+-- The accounts whose rows this load staged (inserted, updated or seen again: a new sighting moves
+-- first/last seen and may pair or expire a pending row): loads/11_refresh_derived.sql recomputes them.
+INSERT INTO core.refresh_scope
+SELECT DISTINCT account_id FROM stage_txn;
