@@ -31,7 +31,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
-from pipeline.config import ConnectionConfig, load_config
+from pipeline.config import ConnectionConfig, load_config, select_connections
 from pipeline.progress import current_progress
 from connectors.base import SyncState
 from pipeline.runner import Outcome, bank_semaphore, fetch_connection, load_outcomes, sync_states
@@ -151,11 +151,8 @@ async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
     ``options`` override the connections' own options for this run (``bankflow backfill`` passes
     ``{"statements": "always", "statements_since": ...}``)."""
     cfg = load_config(Path(config_path))
-    if connections:
-        for name in connections:
-            cfg.get(name)  # unknown names are an error, not a silent no-op
-    conns = [replace(c, options={**c.options, **(options or {})}) for c in cfg.connections
-             if (c.enabled or connections) and (not connections or c.name in connections)]
+    # unknown names and an empty selection are errors, not a silent no-op
+    conns = [replace(c, options={**c.options, **(options or {})}) for c in select_connections(cfg, connections)]
     run_id = uuid.uuid4().hex[:12]
     states = sync_states(DataDir(Path(data_dir)), conns)
     outcomes = list(await asyncio.gather(*(_fetch(c, data_dir, states[c.name]) for c in conns)))

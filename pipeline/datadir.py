@@ -4,8 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from warehouse.db import Warehouse
+from warehouse.failures import WarehouseUnusable, unusable
 from warehouse.lake import Lake
 from warehouse.raw_store import RawStore
+
+
+__all__ = ["DataDir", "WarehouseUnusable", "unusable"]
 
 
 class DataDir:

@@ -123,15 +123,22 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
                         raise r
     except BankflowError as exc:
         out.status = exc.outcome
-        out.message = redact(f"connection {conn.name!r} ({conn.bank}): {exc.describe()}", secrets)
+        out.message = redact(about(conn.name, conn.bank, exc.describe()), secrets)
     except Exception as exc:  # a bug in a connector must not stop the other connections
         log.exception("connection %s failed unexpectedly", conn.name)
         out.status = "error"
-        out.message = redact(f"connection {conn.name!r} ({conn.bank}): unexpected {type(exc).__name__}: {exc}",
-                             secrets)
+        out.message = redact(about(conn.name, conn.bank, f"unexpected {type(exc).__name__}: {exc}"), secrets)
     out.finished_at = _now()
     say(conn.name, "done" if out.ok else out.status)
     return out
+
+
+def about(connection: str, bank: str, text: str) -> str:
+    """``connection 'x' (bank): text``, the name said once: connectors' messages already start with
+    ``connection 'x': `` (they are also read without the runner), which is dropped here."""
+    for prefix in (f"connection {connection!r} ({bank}): ", f"connection {connection!r}: "):
+        text = text.removeprefix(prefix)
+    return f"connection {connection!r} ({bank}): {text}"
 
 
 def sync_states(dd: DataDir, conns: list[ConnectionConfig]) -> dict[str, SyncState]:
@@ -195,7 +202,7 @@ def _load_one(dd: DataDir, wh, o: Outcome, items: list[tuple[str, str]]) -> None
         res = load_many(dd, wh, items)
         o.rows_inserted, o.rows_updated = res.per_connection.get(o.connection, (0, 0))
     except BankflowError as exc:
-        o.status, o.message = exc.outcome, f"connection {o.connection!r}: load failed: {exc.describe()}"
+        o.status, o.message = exc.outcome, about(o.connection, o.bank, f"load failed: {exc.describe()}")
     except Exception as exc:
         log.exception("load of %s failed", o.connection)
         o.status = "load_error"

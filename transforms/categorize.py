@@ -186,6 +186,14 @@ def default_rules() -> tuple[CategoryRule, ...]:
                        "categories.toml")
 
 
+def taxonomy(user_rules: tuple[CategoryRule, ...] = ()) -> tuple[str, ...]:
+    """Every category name bankflow knows, sorted: the default rules' and the bank-category map's
+    (``Parent:Child``, and each parent alone), plus the categories of the user's own rules."""
+    names = {r.category for r in default_rules() + user_rules} | set(_bank_map()[0].values())
+    names |= {n.split(":", 1)[0] for n in names}
+    return tuple(sorted(names))
+
+
 @cache
 def _bank_map() -> tuple[dict[str, str], frozenset[str]]:
     d = _load_toml("bank_categories.toml")
