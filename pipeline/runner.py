@@ -24,6 +24,7 @@ from pipeline.config import ConnectionConfig, resolve_credentials
 from pipeline.edits import refresh_after_load
 from pipeline.datadir import DataDir
 from pipeline.ingest import load_many, pending_shas, to_lake
+from pipeline.lifeline import watch_parent
 
 log = logging.getLogger("bankflow.sync")
 
@@ -37,11 +38,13 @@ _POOL: ProcessPoolExecutor | None = None
 
 def parse_pool() -> ProcessPoolExecutor:
     """A process pool for heavy parsing, one per process, created on first use. ``spawn``: the parent
-    runs threads (Prefect, the simulators), which ``fork`` does not copy safely."""
+    runs threads (Prefect, the simulators), which ``fork`` does not copy safely. Each worker ends when
+    this process does (:func:`pipeline.lifeline.watch_parent`)."""
     global _POOL
     if _POOL is None:
         workers = max(1, min(2, os.cpu_count() or 1))
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=watch_parent, initargs=(os.getpid(),))
         atexit.register(_POOL.shutdown, cancel_futures=True)
     return _POOL
 

@@ -82,13 +82,17 @@ def explain(exc: BaseException) -> tuple[str, int]:
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a command so that an exception it did not handle ends as one ``error:`` line (see
-    :func:`explain`), or as the traceback under ``BANKFLOW_DEBUG=1``. Typer reads the wrapped
+    """Wrap a command so that the processes it starts die with it (:func:`pipeline.lifeline.guard`) and
+    an exception it did not handle ends as one ``error:`` line (see :func:`explain`), or as the
+    traceback under ``BANKFLOW_DEBUG=1``. Typer reads the wrapped
     function's signature (``functools.wraps`` keeps it)."""
     import click
 
     @functools.wraps(fn)
     def command(*args: Any, **kwargs: Any) -> Any:
+        from pipeline.lifeline import guard
+
+        guard()  # whatever this command starts ends with it, even on SIGKILL (pipeline/lifeline.py)
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
