@@ -6,6 +6,7 @@ loaded in one transaction and the user's edits are replayed.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from pipeline.edits import mirror_links, refresh
 from pipeline.ingest import load_many, parse_artifact
 from pipeline.normalize import normalize_many
 from warehouse.db import read_ops_history
+from warehouse.failures import fault_point
 from warehouse.lake import Lake
 
 
@@ -88,26 +90,31 @@ class PartWriter:
 
 def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Recreate the lake and the warehouse from ``raw/`` plus the user's edits (docs/design.md §1,
-    invariant 2). The old lake and
-    warehouse are moved aside first and removed only once the rebuild succeeded.
+    invariant 2).
+
+    All or nothing, even under ``kill -9``: the new lake and warehouse are built in a staging folder
+    (``.rebuild-new-*``) while the old ones stay in place; replacing the warehouse file (one rename) is
+    the moment the rebuild takes effect, the lake follows. A crash before it leaves the old state plus a
+    staging folder, removed by the next rebuild (:func:`clean_staging`); a crash between the two renames
+    leaves the new warehouse with the old lake, which is consistent (the warehouse holds no lake path;
+    the lake is a cache of raw/ that the next load or rebuild completes).
 
     Payloads are parsed one by one and normalized in batches of ~:data:`PART_ROWS` rows per bank, each
     batch written as one lake part (see :mod:`warehouse.lake`), then everything is loaded in one
     transaction. The run history (``ops.sync_runs``, ``ops.checks``, ``ops.categorize_runs``) is carried
     over from the warehouse being replaced when it can be read."""
+    clean_staging(dd)
     history = read_ops_history(dd.warehouse_path)
-    stamp = time.strftime("%Y%m%d%H%M%S")
-    aside = dd.root / f".rebuild-old-{stamp}"
-    aside.mkdir(parents=True)
-    for p in (dd.lake.root, dd.warehouse_path):
-        if p.exists():
-            shutil.move(str(p), aside / p.name)
-    dd.lake = Lake(dd.lake.root)
+    stage_root = dd.root / f".rebuild-new-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+    stage_root.mkdir(parents=True)
+    stage = DataDir(dd.root)
+    stage.lake = Lake(stage_root / "lake")
+    stage.warehouse_path = stage_root / dd.warehouse_path.name
     try:
         paths = list(dd.raw.iter_paths())
         loaded: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
-        with PartWriter(dd) as parts:
+        with PartWriter(stage) as parts:
             for i, path in enumerate(paths):
                 art = dd.raw.read(path)
                 key = (art.meta.bank, art.meta.sha256)
@@ -117,21 +124,36 @@ def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None) 
                     loaded.append(key)
                 if progress:
                     progress(i + 1, len(paths))
-        with dd.open_warehouse() as wh:
-            inserted = load_many(dd, wh, loaded).inserted
+        with stage.open_warehouse() as wh:
+            inserted = load_many(stage, wh, loaded).inserted
             wh.restore_ops_history(history)
             # the user's edits (links, overrides, rules) are part of what rebuild restores
             mirror_links(dd.root, wh)
             refresh(dd.root, wh)
-    except BaseException:
-        # put the previous state back
-        for p in (dd.lake.root, dd.warehouse_path):
-            if p.exists():
-                shutil.rmtree(p) if p.is_dir() else p.unlink()
-            if (aside / p.name).exists():
-                shutil.move(str(aside / p.name), p)
+        fault_point("rebuild:swap")
+        os.replace(stage.warehouse_path, dd.warehouse_path)  # the rebuild takes effect here
+        old_lake = stage_root / "old-lake"
+        if dd.lake.root.exists():
+            os.replace(dd.lake.root, old_lake)
+        if stage.lake.root.exists():
+            os.replace(stage.lake.root, dd.lake.root)
         dd.lake = Lake(dd.lake.root)
-        shutil.rmtree(aside, ignore_errors=True)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
+    finally:
+        shutil.rmtree(stage_root, ignore_errors=True)
     return {"payloads": len(paths), "transactions": inserted}
+
+
+def clean_staging(dd: DataDir) -> list[Path]:
+    """Remove what an interrupted rebuild left (its staging folders; older bankflow: its aside folders,
+    put back first when the warehouse is missing). Returns the folders removed."""
+    removed = []
+    for old in sorted(dd.root.glob(".rebuild-old-*")):  # the layout of bankflow before the staging folder
+        for p in (dd.lake.root, dd.warehouse_path):
+            if not p.exists() and (old / p.name).exists():
+                os.replace(old / p.name, p)
+        shutil.rmtree(old, ignore_errors=True)
+        removed.append(old)
+    for new in sorted(dd.root.glob(".rebuild-new-*")):
+        shutil.rmtree(new, ignore_errors=True)
+        removed.append(new)
+    return removed
