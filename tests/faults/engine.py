@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.datadir import DataDir
+from pipeline.edits import add_override
 from pipeline.sandbox import SandboxSet
 from tests.faults.procs import ROOT, kill, leftovers, mark_of
 from warehouse.db import load_steps
@@ -160,8 +161,10 @@ def run(argv: list[str], env: dict[str, str], *, fault: Fault | None = None, sec
 class Lab:
     """Everything one fault campaign needs, under ``work``. Use as a context manager (the simulators)."""
 
-    def __init__(self, work: Path, *, cli_sync: bool = False, banks: list[str] | None = None) -> None:
+    def __init__(self, work: Path, *, cli_sync: bool = False, banks: list[str] | None = None,
+                 statements: int | None = None) -> None:
         self.work = Path(work)
+        self.statements = statements  # how many golden statement PDFs backfill reads (None: all)
         self.cli_sync = cli_sync
         self.sims = SandboxSet(banks, knobs=KNOBS)
         self.env: dict[str, str] = {}
@@ -203,7 +206,7 @@ class Lab:
         # statements bankflow reads (the shared samples are layouts it refuses): the golden fixtures
         pdfs = self.work / "statements"
         pdfs.mkdir(exist_ok=True)
-        for f in sorted((ROOT / "tests" / "statements" / "golden").glob("*.pdf")):
+        for f in sorted((ROOT / "tests" / "statements" / "golden").glob("*.pdf"))[:self.statements]:
             shutil.copy(f, pdfs / f.name)
         if "import" in names and csvs:
             self._add(Op("import", lambda d: ["flows.cli", "import", *map(str, csvs), "--data-dir", str(d)],
@@ -211,10 +214,14 @@ class Lab:
         if "backfill" in names and any(pdfs.glob("*.pdf")):
             self._add(Op("backfill", lambda d: ["flows.cli", "backfill", str(pdfs), "--data-dir", str(d)],
                          synced, points=loads))
-        if "rebuild" in names:
-            self._add(Op("rebuild", lambda d: ["flows.cli", "rebuild", "--data-dir", str(d)], synced,
-                         points=("load:02_transactions.sql", "load:commit", "rebuild:swap")))
         txn, pair = self._targets(synced)
+        if "rebuild" in names:
+            # B: the synced state plus an edit written to overrides.csv but not applied yet (as after a
+            # crash of `bankflow categorize`), so that A (which replays the edits) differs from B
+            edited = self.copy(synced, "state-edited")
+            add_override(edited, txn, "Santé")
+            self._add(Op("rebuild", lambda d: ["flows.cli", "rebuild", "--data-dir", str(d)], edited,
+                         points=("load:02_transactions.sql", "load:commit", "rebuild:swap")))
         if "categorize" in names:
             self._add(Op("categorize", lambda d: ["flows.cli", "categorize", txn, "Santé", "--no-model",
                                                   "--data-dir", str(d)], synced))
@@ -308,10 +315,11 @@ def plan(lab: Lab, *, seed: int, kills: int = 0, terms: int = 0, every_point: bo
         def moment() -> float:
             return round(rng.uniform(0.15, 1.0) * span, 2)
 
-        if quick:
-            out.append((name, Fault(rng.choice(("kill", "term")), at=moment())))
-            if op.points:
+        if quick:  # one fault: a signal at a moment, or (half the time, where it loads) a fault point
+            if op.points and rng.random() < 0.5:
                 out.append((name, Fault(rng.choice(("raise", "killpoint")), point=rng.choice(op.points))))
+            else:
+                out.append((name, Fault(rng.choice(("kill", "term")), at=moment())))
             continue
         out += [(name, Fault("kill", at=moment())) for _ in range(kills)]
         out += [(name, Fault("term", at=moment())) for _ in range(terms)]

@@ -1,6 +1,6 @@
 """The fault-injection suite, quick mode: every operation that writes (sync, import, backfill, rebuild,
-categorize, link, unlink) is killed (SIGKILL or SIGTERM) once at a seeded moment, and the ones that load
-get one seeded fault inside a load step's transaction (raised, or SIGKILL). After each, the warehouse is
+categorize, link, unlink) gets one seeded fault: SIGKILL or SIGTERM at a seeded moment, or, for the
+ones that load, a fault inside a load step's transaction (raised, or SIGKILL). After each, the warehouse is
 its state before or after the command, with no duplicate txn_id, `bankflow check` passes, no process
 is left, and a re-run reaches the ground truth (see tests/faults/engine.py).
 
@@ -22,8 +22,8 @@ OPS = ["sync", "import", "backfill", "rebuild", "categorize", "link", "unlink"]
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory):
-    # Boursorama and Budgea: small, fast ledgers; LCL (PDF statements) is in the long mode
-    with Lab(tmp_path_factory.mktemp("faults"), banks=["boursorama", "budgea"]) as lab:
+    # Boursorama: a small, fast ledger (Budgea and LCL are in the long mode)
+    with Lab(tmp_path_factory.mktemp("faults"), banks=["boursorama"], statements=1) as lab:
         lab.prepare(OPS)
         yield lab
 
