@@ -199,6 +199,9 @@ class Lab:
         sync_argv = (lambda d: ["flows.cli", "sync", "--config", str(self.config), "--data-dir", str(d)]) \
             if self.cli_sync else (lambda d: ["tests.faults.driver", "sync", str(self.config), str(d)])
         self._add(Op("sync", sync_argv, empty, points=loads))
+        if "sync-prefect" in names:  # the real `bankflow sync` (Prefect flow, its temporary server)
+            self._add(Op("sync-prefect", lambda d: ["flows.cli", "sync", "--config", str(self.config),
+                                                    "--data-dir", str(d)], empty, points=("load:03_sightings.sql",)))
         synced = self.ops["sync"].pre.parent / "state-after-sync"
         synced = self._after("sync", synced)
         sh = shared_dir()
