@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from connectors.accounts import mask_card_number
 from connectors.base import SandboxConnection, TruthRow
 from connectors.budgea.simulator.app import PREFIX, build_app
 from connectors.budgea.simulator.ledger import Ledger, SimConnection
@@ -121,7 +122,9 @@ class BudgeaSandbox:
                 for acc in conn.accounts:
                     if acc.deleted is not None:
                         continue
-                    rows.extend(TruthRow(bank=BANK, connection=name, account_number=acc.number,
+                    # the number as bankflow shows it: a card's masked (connectors/accounts.py)
+                    number = mask_card_number(acc.number) if acc.key == "card" else acc.number
+                    rows.extend(TruthRow(bank=BANK, connection=name, account_number=number,
                                          booking_date=t.date, amount=t.value, label=t.original_wording)
                                 for t in acc.rows if not t.coming and t.deleted is None)
         return rows
