@@ -47,22 +47,31 @@ def run_sync(config: Path, data_dir: Path, only: list[str] | None, options: dict
 
 
 #: what the outcome table's columns mean, printed under it
-LEGEND = ("payloads (new): files and API answers fetched, and how many were not in raw/ yet; "
+LEGEND = ("payloads: files and API answers fetched (new: not in raw/ yet); "
           "rows +: transactions inserted; rows ~: transactions updated (a pending row booked, a label or "
           "category the bank changed); requests: HTTP requests made")
 
 
 def print_outcomes(summary: dict) -> None:
-    t = Table(title=f"sync run {summary['run_id']}")
-    width = max([len("connection")] + [len(r["connection"]) for r in summary["connections"]])
-    t.add_column("connection", no_wrap=True, min_width=width)  # never cut a name, even at 80 columns
-    for col in ("bank", "status", "payloads (new)", "rows +", "rows ~", "requests"):
-        t.add_column(col, justify="left" if col in ("bank", "status") else "right")
-    for r in summary["connections"]:
+    from rich import box
+
+    t = Table(title=f"sync run {summary['run_id']}", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    rows = summary["connections"]
+
+    def width(key: str, title: str) -> int:
+        return max([len(title)] + [len(str(r[key])) for r in rows])
+
+    # names, banks and statuses are never cut (also at 80 columns, also when not a terminal)
+    t.add_column("connection", no_wrap=True, min_width=width("connection", "connection"))
+    t.add_column("bank", no_wrap=True, min_width=width("bank", "bank"))
+    t.add_column("status", no_wrap=True, min_width=width("status", "status"))
+    for col, key in (("payloads", "artifacts_fetched"), ("new", "artifacts_new"), ("rows +", "rows_inserted"),
+                     ("rows ~", "rows_updated"), ("requests", "requests")):
+        t.add_column(col, justify="right", no_wrap=True, min_width=width(key, col))
+    for r in rows:
         style = "green" if r["status"] == "ok" else "red"
-        t.add_row(r["connection"], r["bank"], f"[{style}]{r['status']}[/{style}]",
-                  f"{r['artifacts_fetched']} ({r['artifacts_new']})", str(r["rows_inserted"]),
-                  str(r["rows_updated"]), str(r["requests"]))
+        t.add_row(r["connection"], r["bank"], f"[{style}]{r['status']}[/{style}]", str(r["artifacts_fetched"]),
+                  str(r["artifacts_new"]), str(r["rows_inserted"]), str(r["rows_updated"]), str(r["requests"]))
     out.print(t)
     out.print(LEGEND, style="dim", highlight=False)
     for r in summary["connections"]:
