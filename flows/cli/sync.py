@@ -46,10 +46,11 @@ def run_sync(config: Path, data_dir: Path, only: list[str] | None, options: dict
         set_progress(None)
 
 
-#: what the outcome table's columns mean, printed under it
-LEGEND = ("payloads: files and API answers fetched (new: not in raw/ yet); "
-          "rows +: transactions inserted; rows ~: transactions updated (a pending row booked, a label or "
-          "category the bank changed); requests: HTTP requests made")
+#: what the outcome table's columns mean, printed under it (lines shorter than 80 columns)
+LEGEND = ("  payloads  files and API answers fetched; new: not in raw/ yet",
+          "  rows +    transactions inserted",
+          "  rows ~    transactions updated (pending -> booked, label or category changed)",
+          "  requests  HTTP requests made")
 
 
 def print_outcomes(summary: dict) -> None:
@@ -73,7 +74,8 @@ def print_outcomes(summary: dict) -> None:
         t.add_row(r["connection"], r["bank"], f"[{style}]{r['status']}[/{style}]", str(r["artifacts_fetched"]),
                   str(r["artifacts_new"]), str(r["rows_inserted"]), str(r["rows_updated"]), str(r["requests"]))
     out.print(t)
-    out.print(LEGEND, style="dim", highlight=False)
+    for line in LEGEND:
+        out.print(line, style="dim", highlight=False)
     for r in summary["connections"]:
         if r["status"] != "ok":  # the message names the connection
             console.print(f"[red]{r['status']}:[/red] {escape(r['message'])}", soft_wrap=True)

@@ -25,7 +25,7 @@ def test_names_are_never_cut_at_80_columns(monkeypatch) -> None:
     text = buf.getvalue()
     for n in names:
         assert n in text, text
-    assert "rows +: transactions inserted" in text and "rows ~: transactions updated" in text
+    assert "rows +    transactions inserted" in text and "rows ~    transactions updated" in text
     # the failed connection's message names it once
     assert text.count("boursorama-demo") == 2  # the table row and its message line, nothing more
     assert "connection 'boursorama-demo' (budgea): token rejected" in text
