@@ -45,7 +45,7 @@ def unusable(path: Path, exc: BaseException) -> WarehouseUnusable | None:
                                  remedy="wait for it to finish (or end it), then run again")
     if any(w in low for w in _READ_ONLY):
         return WarehouseUnusable(f"cannot write the warehouse {path}: {text.splitlines()[0][:160]}",
-                                 remedy="give a writable --data-dir (or copy the data dir somewhere writable)")
+                                 remedy="give a --data-dir you can write to (or copy the data dir somewhere writable)")
     return None
 
 

@@ -70,12 +70,13 @@ def explain(exc: BaseException) -> tuple[str, int]:
             return known.describe(), 2
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
         where = exc.filename or "the data dir"
-        what = {errno.EROFS: "the file system is read-only", errno.ENOSPC: "the disk is full"}.get(
-            exc.errno, "permission denied")
-        return (f"cannot write {where}: {what} — give a writable --data-dir (bankflow writes raw/, lake/ "
-                "and warehouse.duckdb there)" if exc.errno != errno.ENOSPC else
-                f"cannot write {where}: {what} — free some space and run again (nothing half-written is "
-                "kept: loads are one transaction)", 2)
+        if exc.errno == errno.ENOSPC:
+            return (f"cannot write {where}: the disk is full — free some space and run again (nothing "
+                    "half-written is kept: a load is one transaction)", 2)
+        what = "the file system is read-only" if exc.errno == errno.EROFS else "permission denied"
+        verb = "write" if exc.errno == errno.EROFS else "access"
+        return (f"cannot {verb} {where}: {what} — give a --data-dir you can write to (bankflow keeps raw/, "
+                "lake/ and warehouse.duckdb there), or fix the permissions", 2)
     first = str(exc).splitlines()[0] if str(exc) else ""
     return (f"unexpected {type(exc).__name__}: {first} — this is a bankflow bug; run again with "
             "BANKFLOW_DEBUG=1 for the traceback and report it", 1)

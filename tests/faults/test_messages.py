@@ -119,7 +119,7 @@ def test_read_only_data_dir(tmp_path: Path) -> None:
     r = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=300,
                        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "400"})
     assert r.returncode == 2, r.stderr
-    one_error(r, "cannot write", str(data), "read-only", "writable --data-dir")
+    one_error(r, "cannot write", str(data), "read-only", "a --data-dir you can write to")
 
 
 def test_no_config_file_before_prefect(tmp_path: Path) -> None:
