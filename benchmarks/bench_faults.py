@@ -57,10 +57,13 @@ def main() -> int:
             v = lab.inject(name, fault)
             totals.add(v)
             print(f"[{i:3d}/{len(faults)}] {name:13s} {str(fault):40s} -> {v.state:6s} "
+                  f"{'' if v.fired else '(not reached) '}"
                   f"{'ok' if v.ok else 'FAIL ' + v.detail} ({time.monotonic() - t:.1f} s)", flush=True)
     print(f"\n{totals.faults} faults ({kinds['kill']} SIGKILL, {kinds['term']} SIGTERM at seeded moments; "
           f"{kinds['killpoint']} SIGKILL and {kinds['raise']} exceptions at fault points) over "
-          f"{len(lab.ops)} operations, banks {args.banks}, seed {args.seed}, {time.monotonic() - started:.0f} s")
+          f"{len(lab.ops)} operations, banks {args.banks}, seed {args.seed}, {time.monotonic() - started:.0f} s; "
+          f"{totals.fired} reached the command before it finished (the rest: a signal after its end, or a "
+          "load step its batch skips)")
     print(f"lost {totals.lost}, duplicated {totals.duplicated}, orphans {totals.orphans}, "
           f"new check violations {totals.check_failures}, re-runs off the ground truth {totals.rerun_failures}")
     print("states after the fault: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.states.items())))

@@ -86,6 +86,9 @@ class Verdict:
     orphans: dict[int, str]
     rerun_ok: bool
     detail: str = ""
+    #: the fault happened: the command was killed or failed (a signal after it finished, or a fault point
+    #: in a load step its batch skips, changes nothing: such faults are counted apart)
+    fired: bool = True
 
     @property
     def ok(self) -> bool:
@@ -280,7 +283,7 @@ class Lab:
     def inject(self, name: str, fault: Fault) -> Verdict:
         op = self.ops[name]
         d = self.copy(op.pre, f"fault-{name}")
-        _code, _mark, orphans = run(op.argv(d), self.env, fault=fault, seconds_hint=op.seconds, log=self.log)
+        code, _mark, orphans = run(op.argv(d), self.env, fault=fault, seconds_hint=op.seconds, log=self.log)
         detail = ""
         try:
             fp = fingerprint(d)
@@ -301,7 +304,7 @@ class Lab:
         except Exception as exc:
             rerun_ok, detail = False, detail + f" rerun: {type(exc).__name__}: {exc}"
         shutil.rmtree(d, ignore_errors=True)
-        return Verdict(name, str(fault), state, dups, errs, orphans, rerun_ok, detail)
+        return Verdict(name, str(fault), state, dups, errs, orphans, rerun_ok, detail, fired=code != 0)
 
 
 def plan(lab: Lab, *, seed: int, kills: int = 0, terms: int = 0, every_point: bool = False,
@@ -343,6 +346,7 @@ def _diff(op: Op, fp: tuple) -> str:
 @dataclass
 class Totals:
     faults: int = 0
+    fired: int = 0
     lost: int = 0
     duplicated: int = 0
     check_failures: int = 0
@@ -352,6 +356,7 @@ class Totals:
 
     def add(self, v: Verdict) -> None:
         self.faults += 1
+        self.fired += v.fired
         self.lost += v.state == "LOST"
         self.duplicated += v.duplicates
         self.check_failures += v.check_errors > 0
