@@ -37,7 +37,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
 from pipeline.otp_prefect import code_provider, waiting_connections
-from pipeline.config import ConnectionConfig, load_config
+from pipeline.config import ConnectionConfig, load_config, select_connections
 from pipeline.progress import current_progress
 from connectors.base import SyncState
 from connectors.errors import TransientError
@@ -200,11 +200,8 @@ async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
     ``options`` override the connections' own options for this run (``bankflow backfill`` passes
     ``{"statements": "always", "statements_since": ...}``)."""
     cfg = load_config(Path(config_path))
-    if connections:
-        for name in connections:
-            cfg.get(name)  # unknown names are an error, not a silent no-op
-    conns = [replace(c, options={**c.options, **(options or {})}) for c in cfg.connections
-             if (c.enabled or connections) and (not connections or c.name in connections)]
+    # unknown names and an empty selection are errors, not a silent no-op
+    conns = [replace(c, options={**c.options, **(options or {})}) for c in select_connections(cfg, connections)]
     run_id = uuid.uuid4().hex[:12]
     states = sync_states(DataDir(Path(data_dir)), conns)
     fetches = {c.name: asyncio.ensure_future(_fetch(c, data_dir, states[c.name])) for c in conns}

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from warehouse.db import Warehouse
+from warehouse.failures import WarehouseUnusable, unusable
 from warehouse.lake import Lake
 from warehouse.raw_store import RawStore
 from warehouse.snapshot import WriterLock, publish, stamp
@@ -33,6 +34,9 @@ STATE_DIR = ".warehouse"
 REBUILD_DIR = "rebuild"
 #: written (atomically) into REBUILD_DIR once the new lake and writer are complete
 REBUILD_DONE = "COMPLETE"
+
+
+__all__ = ["DataDir", "WarehouseUnusable", "unusable"]
 
 
 class DataDir:

@@ -46,7 +46,7 @@ import pyarrow as pa
 
 from connectors.errors import ConfigError
 from transforms import learn
-from transforms.categorize import CategoryRule, fold, parse_rules
+from transforms.categorize import CategoryRule, fold, parse_rules, taxonomy
 from warehouse.db import Warehouse
 
 OVERRIDES_FILE = "overrides.csv"
@@ -98,8 +98,20 @@ def append_journal(path: Path, columns: list[str], values: list[str]) -> None:
         w.writerow([*values, _now().isoformat(timespec="seconds")])
 
 
+def known_categories(root: Path) -> tuple[str, ...]:
+    """The taxonomy (:func:`transforms.categorize.taxonomy`) plus the categories of the user's rules."""
+    return taxonomy(read_user_rules(root))
+
+
 def add_override(root: Path, txn_id: str, category: str | None) -> None:
-    """Append one override to the journal (``category`` None clears the transaction's override)."""
+    """Append one override to the journal (``category`` None clears the transaction's override). A
+    category outside :func:`known_categories` is refused: a typo would silently start a new category."""
+    if category is not None and category not in known_categories(root):
+        near = [c for c in known_categories(root) if c.casefold() == category.casefold()
+                or c.split(":")[-1].casefold() == category.split(":")[-1].casefold()]
+        raise ConfigError(f"unknown category {category!r}" + (f" (did you mean {near[0]!r}?)" if near else ""),
+                          remedy="list the categories with `bankflow categorize --list`; a new one needs a "
+                                 f"rule of yours in {rules_path(root)} (bankflow categorize --merchant ... CATEGORY)")
     append_journal(overrides_path(root), _OVERRIDE_COLUMNS, [txn_id, category or ""])
 
 

@@ -22,6 +22,7 @@ from pipeline.edits import mirror_links, refresh_after_rebuild
 from pipeline.ingest import load_many, parse_artifact
 from pipeline.normalize import normalize_many
 from warehouse.db import Warehouse, read_ops_history
+from warehouse.failures import fault_point
 from warehouse.lake import Lake
 
 
@@ -140,6 +141,7 @@ def rebuild(dd: DataDir, *, progress: Callable[[int, int], None] | None = None,
         step("closed")
         _mark_complete(staged / REBUILD_DONE)
         step("complete")
+        fault_point("rebuild:swap")   # test-only fault injection (BANKFLOW_FAULT)
         dd._swap_in_rebuild(on_step=step)
         step("done")
     finally:

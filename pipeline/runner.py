@@ -25,6 +25,7 @@ from pipeline.config import ConnectionConfig, resolve_credentials
 from pipeline.edits import refresh_after_load
 from pipeline.datadir import DataDir
 from pipeline.ingest import load_many, pending_shas, to_lake
+from pipeline.lifeline import watch_parent
 
 log = logging.getLogger("bankflow.sync")
 
@@ -38,11 +39,13 @@ _POOL: ProcessPoolExecutor | None = None
 
 def parse_pool() -> ProcessPoolExecutor:
     """A process pool for heavy parsing, one per process, created on first use. ``spawn``: the parent
-    runs threads (Prefect, the simulators), which ``fork`` does not copy safely."""
+    runs threads (Prefect, the simulators), which ``fork`` does not copy safely. Each worker ends when
+    this process does (:func:`pipeline.lifeline.watch_parent`)."""
     global _POOL
     if _POOL is None:
         workers = max(1, min(2, os.cpu_count() or 1))
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=watch_parent, initargs=(os.getpid(),))
         atexit.register(_POOL.shutdown, cancel_futures=True)
     return _POOL
 
@@ -129,12 +132,11 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
                         raise r
     except BankflowError as exc:
         out.status = exc.outcome
-        out.message = redact(f"connection {conn.name!r} ({conn.bank}): {exc.describe()}", secrets)
+        out.message = redact(about(conn.name, conn.bank, exc.describe()), secrets)
     except Exception as exc:  # a bug in a connector must not stop the other connections
         log.exception("connection %s failed unexpectedly", conn.name)
         out.status = "error"
-        out.message = redact(f"connection {conn.name!r} ({conn.bank}): unexpected {type(exc).__name__}: {exc}",
-                             secrets)
+        out.message = redact(about(conn.name, conn.bank, f"unexpected {type(exc).__name__}: {exc}"), secrets)
     out.finished_at = _now()
     say(conn.name, "done" if out.ok else out.status)
     return out
@@ -150,6 +152,14 @@ def releasing(semaphore: asyncio.Semaphore, otp: OtpProvider) -> OtpProvider:
         finally:
             await semaphore.acquire()
     return ask
+
+
+def about(connection: str, bank: str, text: str) -> str:
+    """``connection 'x' (bank): text``, the name said once: connectors' messages already start with
+    ``connection 'x': `` (they are also read without the runner), which is dropped here."""
+    for prefix in (f"connection {connection!r} ({bank}): ", f"connection {connection!r}: "):
+        text = text.removeprefix(prefix)
+    return f"connection {connection!r} ({bank}): {text}"
 
 
 def sync_states(dd: DataDir, conns: list[ConnectionConfig]) -> dict[str, SyncState]:
@@ -238,7 +248,7 @@ def _load_one(dd: DataDir, wh, o: Outcome, items: list[tuple[str, str]]) -> None
         res = load_many(dd, wh, items)
         o.rows_inserted, o.rows_updated = res.per_connection.get(o.connection, (0, 0))
     except BankflowError as exc:
-        o.status, o.message = exc.outcome, f"connection {o.connection!r}: load failed: {exc.describe()}"
+        o.status, o.message = exc.outcome, about(o.connection, o.bank, f"load failed: {exc.describe()}")
     except Exception as exc:
         log.exception("load of %s failed", o.connection)
         o.status = "load_error"

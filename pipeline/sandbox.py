@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import json
 import multiprocessing
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -107,7 +108,7 @@ class SandboxProcess:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(target=_serve_in_child, args=(child, list(banks) if banks else None,
-                                                               knobs or {}, common or {}),
+                                                               knobs or {}, common or {}, os.getpid()),
                                  name="bankflow-sandboxes", daemon=True)
         self.banks: list[str] = []
         self.connections: list[SandboxConnection] = []
@@ -160,7 +161,10 @@ class SandboxProcess:
                 self._proc.kill()
 
 
-def _serve_in_child(conn: Any, banks: list[str] | None, knobs: dict, common: dict) -> None:
+def _serve_in_child(conn: Any, banks: list[str] | None, knobs: dict, common: dict, parent: int) -> None:
+    from pipeline.lifeline import watch_parent
+
+    watch_parent(parent)  # the simulators end with the process that started them, even on its SIGKILL
     try:
         sims = SandboxSet(banks, knobs=knobs, common=common).start()
     except BaseException as exc:  # report, do not hang the parent

@@ -31,6 +31,7 @@ from typing import Any
 
 from connectors.errors import ConfigError
 from transforms.folding import _load_toml, _mask, fold  # noqa: F401  (fold, _mask: used by describe_bulk, learn)
+from transforms import hints
 from transforms.hints import _label_hint, bank_hint, label_hint, rule_text  # noqa: F401  (re-exported)
 
 KINDS = ("card", "withdrawal", "transfer", "direct_debit", "check", "fee", "deposit", "interest", "loan", "other")
@@ -188,6 +189,14 @@ def _word(name: str) -> str:
     left = r"\b" if words[0][0].isalnum() else ""
     right = r"\b" if words[-1][-1].isalnum() else ""
     return f"{left}{body}{right}"
+
+
+def taxonomy(user_rules: tuple[CategoryRule, ...] = ()) -> tuple[str, ...]:
+    """Every category name bankflow knows, sorted: the default rules' and the bank-category map's
+    (``Parent:Child``, and each parent alone), plus the categories of the user's own rules."""
+    names = {r.category for r in default_rules() + user_rules} | set(hints._bank_map()[0].values())
+    names |= {n.split(":", 1)[0] for n in names}
+    return tuple(sorted(names))
 
 
 def kb_rules(data: dict[str, Any], file: str) -> tuple[CategoryRule, ...]:

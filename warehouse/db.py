@@ -31,6 +31,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors.base import SyncState
+from warehouse.failures import fault_point, unusable
 
 _PKG = resources.files("warehouse")
 
@@ -130,7 +131,8 @@ LoadFiles = Mapping[str, Sequence[str]]
 class Warehouse:
     """A DuckDB warehouse file. Single writer: open it from one process at a time for writing (the data
     dir's writer file, under its writer lock: see :mod:`warehouse.snapshot`); readers open the published
-    snapshot read-only. ``on_close`` runs after the connection is closed (the data dir publishes there)."""
+    snapshot read-only. ``on_close`` runs after the connection is closed (the data dir publishes there).
+    Opening raises :class:`WarehouseUnusable` for a damaged, locked or read-only file."""
 
     def __init__(self, path: Path, *, read_only: bool = False,
                  on_close: Callable[[], None] | None = None) -> None:
@@ -138,13 +140,20 @@ class Warehouse:
         self._on_close = on_close
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
-        if not read_only:
-            self.migrate()
-            self.create_views()
-            if self.fetch("refresh_pending.sql")[0][0]:  # a migration asked for every account to be computed
-                with self.transaction():
-                    self.refresh_derived()
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise unusable(self.path, exc) or exc from None
+        try:
+            if not read_only:
+                self.migrate()
+                self.create_views()
+                if self.fetch("refresh_pending.sql")[0][0]:  # a migration asked for every account to be computed
+                    with self.transaction():
+                        self.refresh_derived()
+        except duckdb.Error as exc:
+            self.con.close()
+            raise unusable(self.path, exc) or exc from None
 
     def close(self) -> None:
         self.con.close()
@@ -208,9 +217,11 @@ class Warehouse:
             for step in load_steps():
                 if step.when is not None and not files.get(step.when):
                     continue  # no file of that entity in this batch
+                fault_point(f"load:{step.name}")
                 con.execute(step.text, step.bind(files, now))
                 if step.reports:
                     per_conn = {r[0]: (int(r[1]), int(r[2])) for r in self.fetch(step.reports)}
+            fault_point("load:commit")
         return LoadResult(inserted=sum(v[0] for v in per_conn.values()), updated=sum(v[1] for v in per_conn.values()),
                           artifacts=len(files.get("artifacts", ())), per_connection=per_conn)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from connectors.accounts import account_type
 from connectors.artifact import ArtifactMeta
 from connectors.boursorama.pages import parse_accounts_fragment
 from connectors.boursorama.parse_csv import decode, file_name, looks_like_movements_header, parse_movements_csv
@@ -45,7 +46,7 @@ def parse_accounts(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
     for it in items:
         number = numbers.get(it.key)
         # without a printed number the key is the only stable reference (reference/boursorama.md §5)
-        accounts.append(Account(account_ref=number or it.key, number=number, name=it.label, type=it.type,
+        accounts.append(Account(account_ref=number or it.key, number=number, name=it.label, type=account_type(it.type),
                                 balance=it.balance,
                                 balance_date=meta.fetched_at.date() if it.balance is not None else None))
     return ParsedBatch(accounts=accounts)

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from connectors.accounts import account_type, mask_card_number
 from connectors.artifact import ArtifactMeta
 from connectors.errors import ParseError
 from connectors.records import Account, BalanceSnapshot, ParsedBatch, Transaction, money
@@ -68,10 +69,14 @@ def _accounts(data: dict[str, Any], ctx: _Ctx) -> ParsedBatch:
         balance = _amount(row.get("balance"), ctx, f"{where}.balance", required=False)
         updated = _datetime(row.get("last_update"), ctx, f"{where}.last_update")
         balance_date = updated.date() if updated else ctx.meta.fetched_at.date()
+        kind = account_type(_opt_str(row.get("type")))
+        number = _opt_str(row.get("number"))
         batch.accounts.append(Account(
-            account_ref=ref, number=_opt_str(row.get("number")), iban=_opt_str(row.get("iban")),
+            # Powens gives a card's full number: masked as every other bank shows it
+            account_ref=ref, number=mask_card_number(number) if kind == "card" else number,
+            iban=_opt_str(row.get("iban")),
             name=_opt_str(row.get("name")) or _opt_str(row.get("original_name")),
-            type=_opt_str(row.get("type")), currency=_currency(row.get("currency")),
+            type=kind, currency=_currency(row.get("currency")),
             balance=balance, balance_date=balance_date if balance is not None else None,
             deleted=deleted, disabled=disabled))
         if balance is not None and not disabled and not deleted:

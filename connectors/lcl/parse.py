@@ -17,6 +17,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from connectors.accounts import account_type
 from connectors.artifact import ArtifactMeta
 from connectors.errors import ParseError
 from connectors.labels import label_date
@@ -93,7 +94,7 @@ def parse_accounts(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
         when = _date(booked.get("date"), meta, f"{where}.accounted_amount.date", required=False) if booked else None
         currency = (booked or {}).get("currency") or (booked or {}).get("currenty") or "EUR"  # seed's typo
         batch.accounts.append(Account(account_ref=ref, number=ref, iban=(a.get("iban") or "").replace(" ", "") or None,
-                                      name=a.get("label"), type=a.get("type"), currency=currency,
+                                      name=a.get("label"), type=account_type(a.get("type")), currency=currency,
                                       balance=balance, balance_date=when))
         if balance is not None and when is not None:
             batch.balances.append(BalanceSnapshot(account_ref=ref, date=when, balance=balance, source="api"))

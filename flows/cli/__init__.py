@@ -8,13 +8,14 @@ from __future__ import annotations
 import typer
 
 from flows.cli import backfill_dask, categorize, files, ledger, ops, otp, outputs, query, sync, webhooks
+from flows.cli.common import guarded
 
 app = typer.Typer(help="bankflow: your whole bank history as data (sync, backfill, query).",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 for _module in (sync, otp, files, query, ledger, categorize, backfill_dask, outputs, ops):
     for _name, _fn in _module.COMMANDS.items():
-        app.command(_name)(_fn)
+        app.command(_name)(guarded(_fn))
 app.add_typer(ops.secrets_app, name="secrets")
 app.add_typer(webhooks.webhooks_app, name="webhooks")
 

@@ -22,6 +22,7 @@ def categorize(
         "--label", help="Add a rule: raw labels matching this regex get CATEGORY.")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove TXN_ID's override.")] = False,
     no_model: Annotated[bool, typer.Option("--no-model", help="Do not run the learned fallback.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="Print the known categories (taxonomy plus your rules') and stop.")] = False,
 ) -> None:
     """Set a transaction's category (an override that survives rebuilds, kept in <data-dir>/overrides.csv),
     add a rule of yours (<data-dir>/rules.toml), then re-apply overrides, rules and the learned fallback.
@@ -31,6 +32,12 @@ def categorize(
 
     args = args or []
     dd = DataDir(data_dir)
+    if list_:
+        from pipeline.edits import known_categories
+
+        for name in known_categories(dd.root):
+            out.print(name, markup=False, highlight=False)
+        return
     if not dd.warehouse_path.exists():
         console.print(f"[red]error:[/red] no warehouse at {dd.warehouse_path}; run `bankflow sync` or `bankflow demo` first")
         raise typer.Exit(2)

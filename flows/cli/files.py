@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from connectors.errors import BankflowError
-from flows.cli.common import ConfigOpt, DataDirOpt, console, fail, out, pdfs_in, report_imports
+from flows.cli.common import ConfigOpt, DataDirOpt, console, error, fail, out, pdfs_in, report_imports
 from flows.cli.sync import print_outcomes, run_sync
 
 
@@ -17,6 +17,10 @@ def import_(files: Annotated[list[Path], typer.Argument(metavar="FILE...", help=
             bank: Annotated[Optional[str], typer.Option(help="Skip detection: the bank these files come from.")] = None) -> None:
     """Load files you downloaded from your bank by hand. A file bankflow cannot read is refused and
     changes nothing; importing a file twice adds nothing."""
+    folders = [f for f in files if f.is_dir()]
+    if folders:
+        error(f"{folders[0]} is a folder, not a file — for a folder of PDF statements run "
+              f"`bankflow backfill {folders[0]}`; otherwise list the files (bankflow import {folders[0]}/*.csv)")
     _import_and_report(files, data_dir, connection, bank)
 
 
@@ -67,7 +71,9 @@ def _import_and_report(files: list[Path], data_dir: Path, connection: str, bank:
 
 
 def rebuild(data_dir: DataDirOpt = Path("data")) -> None:
-    """Recreate the lake and the warehouse from the raw payloads alone."""
+    """Recreate the lake and the warehouse from the raw payloads plus your edits (overrides.csv,
+    rules.toml, links.csv in the data dir); the run history is kept. Also the cure for a damaged
+    warehouse.duckdb."""
     from rich.progress import Progress
 
     from pipeline.datadir import DataDir

@@ -77,7 +77,10 @@ def _edit_link(data_dir: Path, a_id: str, b_id: str, action: str) -> None:
 
 
 def unlink(a_id: str, b_id: str, data_dir: DataDirOpt = Path("data")) -> None:
-    """Undo a link bankflow made (the two rows then count as two transactions)."""
+    """Undo a link bankflow made. For a pending -> booked link the two rows then count as two
+    transactions. For a statement line matched to an API row, the money still counts once: a statement
+    line on a date the API covers never becomes a transaction; the line just loses its match and
+    `bankflow check` reports it under statement_line_unmatched."""
     _edit_link(data_dir, a_id, b_id, "unlink")
 
 

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from connectors.errors import BankflowError
-from flows.cli.common import ConfigOpt, console, fail, out
+from flows.cli.common import ConfigOpt, console, fail, guarded, out
 
 
 class _QuietConnectionFailures(logging.Filter):
@@ -43,7 +43,6 @@ def _api_note() -> None:
                       "PREFECT_API_URL=http://HOST:4200/api to use your server.")
 
 
-@secrets_app.command("set")
 def secrets_set(
     connection: Annotated[str, typer.Argument(help="The connection's name in bankflow.toml.")],
     field: Annotated[Optional[list[str]], typer.Option("--field", "-f", help="Only this credential field (repeatable).")] = None,
@@ -78,6 +77,9 @@ def secrets_set(
                   f"{escape(f'[connections.{connection}]')}:")
     for f, ref in refs.items():
         out.print(f'{f} = "{ref}"')
+
+
+secrets_app.command("set")(guarded(secrets_set))
 
 
 def deploy(

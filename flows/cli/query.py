@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from flows.cli.common import DataDirOpt, console, out
+from flows.cli.common import DataDirOpt, console, error, out
+
+FORMATS = ("table", "csv", "json")
 
 
 def query(sql_text: Annotated[str, typer.Argument(metavar="SQL", help="A query; read-only.")],
@@ -21,6 +23,8 @@ def query(sql_text: Annotated[str, typer.Argument(metavar="SQL", help="A query; 
     marts.* views. --format parquet keeps amounts exact (Parquet decimals) for pandas and others."""
     from pipeline.datadir import DataDir
 
+    if fmt not in FORMATS:
+        error(f"--format {fmt!r} is not a format bankflow writes — use one of: {', '.join(FORMATS)}")
     dd = DataDir(data_dir)
     if not dd.warehouse_path.exists():
         console.print(f"[red]error:[/red] no warehouse at {dd.warehouse_path}; run `bankflow sync` or `bankflow demo` first")

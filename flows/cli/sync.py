@@ -8,39 +8,77 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from connectors.errors import BankflowError
 from flows.cli.common import ConfigOpt, DataDirOpt, console, fail, out, progress_display
 
 
+def preflight(config: Path, data_dir: Path, only: list[str] | None) -> list[str]:
+    """What can be checked before Prefect starts (its server takes seconds, and its failure log is a
+    traceback): the config parses, the selection is not empty, the warehouse opens for writing. Raises
+    the clear error; returns the names of the connections to run."""
+    from pipeline.config import load_config, select_connections
+    from pipeline.datadir import DataDir
+
+    names = [c.name for c in select_connections(load_config(config), only)]
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    DataDir(data_dir).open_warehouse().close()
+    return names
+
+
 def run_sync(config: Path, data_dir: Path, only: list[str] | None, options: dict | None = None) -> dict:
     from pipeline.progress import set_progress
+
+    names = preflight(config, data_dir, only)
+    console.print(f"syncing {', '.join(names)} into {data_dir} (starting Prefect...)", soft_wrap=True)
     from flows.sync import sync_flow
 
     progress, report = progress_display()
     set_progress(report)
     try:
         with progress:
+            report("prefect", "starting Prefect (a local temporary server unless PREFECT_API_URL is set)")
             return asyncio.run(sync_flow(config_path=str(config), data_dir=str(data_dir), connections=only,
                                          options=options))
     finally:
         set_progress(None)
 
 
+#: what the outcome table's columns mean, printed under it (lines shorter than 80 columns)
+LEGEND = ("  payloads  files and API answers fetched; new: not in raw/ yet",
+          "  rows +    transactions inserted",
+          "  rows ~    transactions updated (pending -> booked, label or category changed)",
+          "  requests  HTTP requests made")
+
+
 def print_outcomes(summary: dict) -> None:
-    t = Table(title=f"sync run {summary['run_id']}")
-    for col in ("connection", "bank", "status", "payloads (new)", "rows +", "rows ~", "requests"):
-        t.add_column(col)
-    for r in summary["connections"]:
+    from rich import box
+
+    t = Table(title=f"sync run {summary['run_id']}", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    rows = summary["connections"]
+
+    def width(key: str, title: str) -> int:
+        return max([len(title)] + [len(str(r[key])) for r in rows])
+
+    # names, banks and statuses are never cut (also at 80 columns, also when not a terminal)
+    t.add_column("connection", no_wrap=True, min_width=width("connection", "connection"))
+    t.add_column("bank", no_wrap=True, min_width=width("bank", "bank"))
+    t.add_column("status", no_wrap=True, min_width=width("status", "status"))
+    for col, key in (("payloads", "artifacts_fetched"), ("new", "artifacts_new"), ("rows +", "rows_inserted"),
+                     ("rows ~", "rows_updated"), ("requests", "requests")):
+        t.add_column(col, justify="right", no_wrap=True, min_width=width(key, col))
+    for r in rows:
         style = "green" if r["status"] == "ok" else "red"
-        t.add_row(r["connection"], r["bank"], f"[{style}]{r['status']}[/{style}]",
-                  f"{r['artifacts_fetched']} ({r['artifacts_new']})", str(r["rows_inserted"]),
-                  str(r["rows_updated"]), str(r["requests"]))
+        t.add_row(r["connection"], r["bank"], f"[{style}]{r['status']}[/{style}]", str(r["artifacts_fetched"]),
+                  str(r["artifacts_new"]), str(r["rows_inserted"]), str(r["rows_updated"]), str(r["requests"]))
     out.print(t)
+    for line in LEGEND:
+        out.print(line, style="dim", highlight=False)
     for r in summary["connections"]:
-        if r["status"] != "ok":
-            console.print(f"[red]{r['connection']}[/red]: {r['message']}")
+        if r["status"] != "ok":  # the message names the connection
+            console.print(f"[red]{r['status']}:[/red] {escape(r['message'])}", soft_wrap=True)
 
 
 def sync(data_dir: DataDirOpt = Path("data"), config: ConfigOpt = Path("bankflow.toml"),
@@ -65,8 +103,11 @@ def demo(data_dir: DataDirOpt = Path("data"),
     started = time.monotonic()
     data_dir.mkdir(parents=True, exist_ok=True)
     knobs = {b: {"wrong_password": True} for b in (wrong_password or [])}
-    console.print(f"[bold]bankflow demo[/bold]: starting the bank simulators on 127.0.0.1 (data in {data_dir})")
+    console.print(f"[bold]bankflow demo[/bold]: starting the bank simulators on 127.0.0.1 (data in {data_dir})",
+                  soft_wrap=True)
     with SandboxProcess(knobs=knobs, common={"latency": latency, "seed": seed}) as sims:
+        console.print(f"simulators up in {time.monotonic() - started:.1f} s: "
+                      + ", ".join(f"{b} at {u}" for b, u in sims.urls().items()), soft_wrap=True)
         unknown = set(knobs) - set(sims.banks)
         if unknown:
             console.print(f"[red]error:[/red] no simulator for {sorted(unknown)}; banks: {', '.join(sims.banks)}")
@@ -98,9 +139,19 @@ def _print_demo_footer(data_dir: Path, n_truth: int, elapsed: float) -> None:
     out.print(f"raw payloads: {data_dir / 'raw'}   lake: {data_dir / 'lake'}")
     if (data_dir / "report" / "index.html").exists():
         out.print(f"report (open it in a browser): {data_dir / 'report' / 'index.html'}")
-    out.print("\nTry:\n  bankflow query --data-dir " + str(data_dir) +
-              " \"SELECT account_number, count(*) AS n, sum(amount) AS total FROM marts.transactions "
-              "WHERE NOT pending GROUP BY 1 ORDER BY 1\"")
+    dd = str(data_dir)
+    steps = [("the ledger per account (analysts use the marts.* views)",
+              f"bankflow query --data-dir {dd} \"SELECT account_number, count(*) AS n, sum(amount) AS total "
+              "FROM marts.transactions WHERE NOT pending GROUP BY 1 ORDER BY 1\""),
+             ("balances, with card accounts apart (counts_in_total)",
+              f"bankflow query --data-dir {dd} \"SELECT account_number, type, balance, card_outstanding, "
+              "counts_in_total FROM marts.accounts\""),
+             ("the reconciliation checks", f"bankflow check --data-dir {dd}")]
+    steps.append(("a report of the whole history, in your browser", f"bankflow report --data-dir {dd} --open"))
+    out.print("\nNext steps:")
+    for what, cmd in steps:
+        out.print(f"  # {what}", style="dim", highlight=False)
+        out.print(f"  {cmd}", soft_wrap=True, markup=False, highlight=False)
 
 
 def sandbox(write_config: Annotated[Path, typer.Option(help="Where to write the ready bankflow.toml.")] = Path("bankflow.sandbox.toml"),

@@ -45,7 +45,7 @@ def test_accounts_and_balances():
     assert (first.account_ref, first.number, first.iban, first.type, first.currency) == \
         ("17", "3002900000", "FR7613104837940530029000001", "checking", "EUR")
     assert first.balance == Decimal("7481.01") and first.balance_date == dt.date(2015, 7, 4)
-    assert second.disabled and second.type == "ldds" and second.balance is None
+    assert second.disabled and second.type == "savings" and second.balance is None  # Powens "ldds", one vocabulary
     assert [(b.account_ref, b.balance, b.source) for b in batch.balances] == [("17", Decimal("7481.01"), "api")]
 
 

@@ -49,13 +49,13 @@ def test_overrides_and_user_rules_survive_rebuild(synced):
     # an override on a row the default rules categorized, and a user rule for a merchant
     txn, (old_cat, src, _) = next((t, v) for t, v in sorted(before.items())
                                   if v[1] == "rule" and "FRANPRIX" not in v[2].upper())
-    add_override(dd.root, txn, "Cadeaux")
+    add_override(dd.root, txn, "Enfants et éducation")  # a taxonomy category (others are refused)
     add_rule(dd.root, "Courses de quartier", merchant="^FRANPRIX")
     with dd.open_warehouse() as wh:
         res = refresh(dd.root, wh)
     after = categories(dd)
     assert res.overrides == 1 and res.user_rule_rows > 0
-    assert after[txn][:2] == ("Cadeaux", "override")
+    assert after[txn][:2] == ("Enfants et éducation", "override")
     franprix = {t for t, v in after.items() if "FRANPRIX" in v[2].upper() and t != txn}
     assert franprix and all(after[t][:2] == ("Courses de quartier", "rule") for t in franprix)
 

@@ -43,7 +43,7 @@ def demo_dir(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("demo")
     p = _demo(d)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "Try:" in p.stdout and "transactions" in p.stdout
+    assert "Next steps:" in p.stdout and "transactions" in p.stdout and "bankflow check --data-dir" in p.stdout
     return d
 
 

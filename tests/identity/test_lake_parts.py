@@ -97,7 +97,7 @@ def test_a_failed_part_write_leaves_the_previous_lake_and_warehouse(tmp_path, mo
         rebuild(dd)
     assert _state(dd) == before
     assert sorted(p.relative_to(dd.lake.root) for p in dd.lake.root.rglob("*.parquet")) == lake_files
-    assert not list(tmp_path.glob(".rebuild-old-*"))
+    assert not list(tmp_path.glob(".rebuild-*"))
 
 
 def _run(run_id: str) -> dict:

@@ -2,6 +2,14 @@
 -- statement), else the account list's own. reconciled_through: the latest day on which a bank-reported
 -- balance equals the warehouse's running sum anchored on the first reported balance (so it needs at
 -- least two reported balances; NULL until then).
+-- type: one vocabulary for every bank (connectors/account_types.toml): checking, savings, card, loan,
+-- investment, life_insurance, retirement, other.
+-- Card accounts (deferred-debit cards): what the bank reports for them is the spending not yet settled
+-- (or, for some banks, all spending ever), and that money is also debited from the checking account when
+-- the card is settled. Counting it in a total would count it twice. **Decision**: for a card, balance is
+-- NULL and the bank's figure is in card_outstanding; counts_in_total is false. So
+-- `SELECT sum(balance) FROM marts.accounts` is the sum over the accounts that hold money (checking,
+-- savings, ..., loans negative), and a card's figure is still there to read.
 CREATE OR REPLACE VIEW marts.accounts AS
 WITH latest AS (
     SELECT account_id, date AS balance_date, balance
@@ -45,9 +53,11 @@ SELECT a.account_id,
        a.name,
        a.type,
        a.currency,
-       coalesce(l.balance, a.balance) AS balance,
+       CASE WHEN a.type = 'card' THEN NULL ELSE coalesce(l.balance, a.balance) END AS balance,
        coalesce(l.balance_date, a.balance_date) AS balance_date,
-       r.reconciled_through
+       r.reconciled_through,
+       CASE WHEN a.type = 'card' THEN coalesce(l.balance, a.balance) END AS card_outstanding,
+       a.type IS DISTINCT FROM 'card' AS counts_in_total
 FROM core.accounts a
 LEFT JOIN latest l USING (account_id)
 LEFT JOIN reconciled r USING (account_id)

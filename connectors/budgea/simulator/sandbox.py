@@ -22,6 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
+from connectors.accounts import mask_card_number
 from connectors.base import SandboxConnection, TruthRow
 from connectors.budgea.simulator.ledger import Ledger, SimConnection
 from connectors.budgea.simulator.routes import PREFIX, build_app
@@ -145,7 +146,9 @@ class BudgeaSandbox:
                 for acc in conn.accounts:
                     if acc.deleted is not None:
                         continue
-                    rows.extend(TruthRow(bank=BANK, connection=name, account_number=acc.number,
+                    # the number as bankflow shows it: a card's masked (connectors/accounts.py)
+                    number = mask_card_number(acc.number) if acc.key == "card" else acc.number
+                    rows.extend(TruthRow(bank=BANK, connection=name, account_number=number,
                                          booking_date=t.date, amount=t.value, label=t.original_wording)
                                 for t in acc.rows if not t.coming and t.deleted is None)
         return rows
