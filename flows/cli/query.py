@@ -10,7 +10,7 @@ from rich.table import Table
 
 from flows.cli.common import DataDirOpt, console, error, out
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "parquet")
 
 
 def query(sql_text: Annotated[str, typer.Argument(metavar="SQL", help="A query; read-only.")],
