@@ -55,6 +55,15 @@ class SyncState:
     max_source_updated_at: dt.datetime | None = None
     #: latest booking date loaded
     max_booking_date: dt.date | None = None
+    #: ``(resource, document_id)`` of every document already landed for this connection (the runner
+    #: fills it from the raw store: ``ArtifactMeta.extra["document_id"]``). A client skips downloading a
+    #: document it finds here (a monthly statement never changes once issued) and does not yield a
+    #: listing whose stable content (see :func:`connectors.artifact.content_id`) is already known.
+    known_documents: frozenset[tuple[str, str]] = frozenset()
+
+    def knows(self, resource: str, document_id: str) -> bool:
+        """Whether a document of ``resource`` with this id was landed by an earlier run."""
+        return (resource, document_id) in self.known_documents
 
 
 class Connector(abc.ABC):
