@@ -17,5 +17,5 @@ class DataDir:
         self.lake = Lake(self.root / "lake")
         self.warehouse_path = self.root / "warehouse.duckdb"
 
-    def open_warehouse(self, *, read_only: bool = False) -> Warehouse:
-        return Warehouse(self.warehouse_path, read_only=read_only)
+    def open_warehouse(self, *, read_only: bool = False, memory_limit: str | None = None) -> Warehouse:
+        return Warehouse(self.warehouse_path, read_only=read_only, memory_limit=memory_limit)

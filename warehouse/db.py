@@ -130,11 +130,14 @@ LoadFiles = Mapping[str, Sequence[str]]
 class Warehouse:
     """A DuckDB warehouse file. Single writer: open it from one process at a time for writing."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, memory_limit: str | None = None) -> None:
+        """``memory_limit`` (DuckDB's, e.g. ``"150MB"``): past it DuckDB spills to disk instead of growing
+        (``bankflow import`` of a large file keeps its memory flat with it); default DuckDB's own."""
         self.path = Path(path)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        self.con = duckdb.connect(str(self.path), read_only=read_only,
+                                  config={"memory_limit": memory_limit} if memory_limit else {})
         if not read_only:
             self.migrate()
             self.create_views()

@@ -129,8 +129,11 @@ class RawStore:
         return path.with_name(path.name.split(".", 1)[0] + ".meta.json")
 
     def read(self, path: Path) -> RawArtifact:
-        meta = ArtifactMeta.from_json(json.loads(self.meta_path(path).read_text("utf-8")))
-        return RawArtifact(body=path.read_bytes(), meta=meta)
+        return RawArtifact(body=path.read_bytes(), meta=self.read_meta(path))
+
+    def read_meta(self, path: Path) -> ArtifactMeta:
+        """The metadata of a landed payload, without its bytes (a large one is then read as a stream)."""
+        return ArtifactMeta.from_json(json.loads(self.meta_path(path).read_text("utf-8")))
 
     def iter_paths(self, bank: str | None = None, connection: str | None = None) -> Iterator[Path]:
         """Every landed payload, oldest month first, for ``rebuild`` and recovery."""
