@@ -57,7 +57,7 @@ def _lineage(meta: ArtifactMeta) -> dict[str, Any]:
 RECORD_FIELDS = ("account_ref", "booking_date", "value_date", "operation_date", "amount", "currency", "label_raw",
                  "label", "pending", "bank_txn_id", "bank_category", "bank_type", "deleted_at", "source_updated_at")
 #: rows per table yielded by :func:`normalize_batches` (one Parquet row group each)
-SLICE_ROWS = 50_000
+SLICE_ROWS = 20_000
 
 
 def record_columns(txs: Sequence[Transaction]) -> pa.Table:
@@ -137,18 +137,14 @@ def normalize_batches(batches: Iterable[ParsedBatch], meta: ArtifactMeta, *, uni
     at once, never a Python object per row of a 500k-row export. The batches are consumed here (a parse
     error surfaces before anything is yielded); the identity keys are computed over the whole payload."""
     parts: list[pa.Table] = []
-    balances: list[pa.Table] = []  # as many as the rows when an account has a balance per day: as Arrow
+    balances: list[pa.Table] = []  # as many as the rows when an account has a balance per day: compact Arrow
     merged = ParsedBatch()
     for b in batches:
         if b.transactions:
             parts.append(record_columns(b.transactions))
         if b.balances:
-            rows: dict[str, list[dict[str, Any]]] = {e: [] for e in ENTITIES if e != "transactions"}
-            _small_entities(meta, ParsedBatch(balances=b.balances), rows)
-            offset = sum(t.num_rows for t in balances)
-            for r in rows["balances"]:
-                r["row_number"] += offset
-            balances.append(pa.Table.from_pylist(rows["balances"], schema=SCHEMAS["balances"]))
+            balances.append(pa.table({f: pa.array(list(map(attrgetter(f), b.balances)), SCHEMAS["balances"].field(f).type)
+                                      for f in ("account_ref", "date", "balance", "source")}))
         merged.accounts += b.accounts
         merged.statements += b.statements
         merged.window_start, merged.window_end = b.window_start, b.window_end
@@ -156,9 +152,23 @@ def normalize_batches(batches: Iterable[ParsedBatch], meta: ArtifactMeta, *, uni
     _small_entities(meta, merged, small)
     out: dict[str, pa.Table | Iterator[pa.Table]] = {
         e: pa.Table.from_pylist(r, schema=SCHEMAS[e]) for e, r in small.items()}
-    out["balances"] = pa.concat_tables([out["balances"], *balances])
+    out["balances"] = _balance_tables(balances, meta)
     out["transactions"] = _slices(parts, meta, merged, unique_ids, slice_rows)
     return {e: out[e] for e in ENTITIES}
+
+
+def _balance_tables(parts: list[pa.Table], meta: ArtifactMeta) -> Iterator[pa.Table]:
+    """The lake's balances of a streamed payload, one table per parsed batch, lineage added only here."""
+    schema, offset = SCHEMAS["balances"], 0
+    for t in parts:
+        k = t.num_rows
+        bank = pa.array([meta.bank] * k, pa.string())
+        cols = {**{n: pa.array([v] * k, schema.field(n).type) for n, v in _lineage(meta).items()},
+                "row_number": pa.array(np.arange(offset, offset + k, dtype=np.int32)), "bank": bank,
+                "account_id": account_id_column(bank, t["account_ref"].combine_chunks()),
+                **{n: t[n] for n in t.column_names}}
+        offset += k
+        yield pa.table([cols[f.name] for f in schema], schema=schema)
 
 
 def _slices(parts: list[pa.Table], meta: ArtifactMeta, batch: ParsedBatch, unique_ids: bool,
@@ -170,7 +180,7 @@ def _slices(parts: list[pa.Table], meta: ArtifactMeta, batch: ParsedBatch, uniqu
     each row's position in the payload (a payload's rows have distinct ``txn_id``: no load reads the order)."""
     if not parts:
         return
-    base = pa.concat_tables(parts).combine_chunks()
+    base = pa.concat_tables(parts)  # no copy: the batches' columns, chunked
     parts.clear()
     days = pc.fill_null(_array(base["booking_date"]).cast(pa.int32()), 0).to_numpy(zero_copy_only=False)
     values, counts = np.unique(days, return_counts=True)

@@ -32,8 +32,8 @@ from connectors.records import Account, BalanceSnapshot, ParsedBatch, Transactio
 COLUMNS_FILE = Path(__file__).with_name("csv_columns.json")
 _EXPORT_NAME_DATE = re.compile(r"export-operations-(\d{2})-(\d{2})-(\d{4})")
 _WS = re.compile(r"\s+")
-#: transactions per batch of :func:`iter_movements_csv` (~40 MB of records at a time)
-CHUNK_ROWS = 50_000
+#: transactions per batch of :func:`iter_movements_csv` (~15 MB of records at a time)
+CHUNK_ROWS = 20_000
 _PIECE = 1 << 20  # bytes decoded at a time when checking the encoding
 CACHE_MAX = 50_000  # distinct texts kept per value cache of one parse
 
