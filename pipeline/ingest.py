@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import pyarrow as pa
+
 from connectors.artifact import RawArtifact
 from connectors.errors import ParseError
 from connectors.records import ParsedBatch
 from connectors.registry import get_spec
 from pipeline.datadir import DataDir
+from pipeline.memory import release, system_pool
 from pipeline.normalize import normalize, normalize_batches
 from connectors.lake_schemas import SCHEMAS
 from warehouse.db import LoadResult, Warehouse
@@ -49,9 +52,12 @@ def to_lake(dd: DataDir, path: Path) -> tuple[str, str, str]:
     if not dd.lake.has(meta.bank, meta.sha256):
         spec = get_spec(meta.bank)
         if spec.parse_chunks is not None and meta.size > STREAM_BYTES:
-            with path.open("rb") as f:  # read as it is parsed: the bytes are never all in memory
+            with system_pool(), path.open("rb") as f:  # read as parsed: never all the bytes in memory
                 batches = _guarded(spec.parse_chunks(f, meta), path)
-                dd.lake.write(meta, path, normalize_batches(batches, meta, unique_ids=spec.unique_txn_ids))
+                tables = normalize_batches(batches, meta, unique_ids=spec.unique_txn_ids)
+                dd.lake.write(meta, path, {e: _releasing(t) if not isinstance(t, pa.Table) else t
+                                           for e, t in tables.items()})
+            release()
         else:
             art = dd.raw.read(path)
             batch = parse_artifact(dd, art, path)
@@ -59,10 +65,21 @@ def to_lake(dd: DataDir, path: Path) -> tuple[str, str, str]:
     return meta.bank, meta.connection, meta.sha256
 
 
+def _releasing(tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """The tables, handing the memory freed by each one back to the system (see :mod:`pipeline.memory`)."""
+    for t in tables:
+        yield t
+        release()
+
+
 def _guarded(batches: Iterator[ParsedBatch], path: Path) -> Iterator[ParsedBatch]:
-    """The batches of a streamed parse; any failure is a ParseError naming the file (as parse_artifact)."""
+    """The batches of a streamed parse; any failure is a ParseError naming the file (as parse_artifact).
+    The memory each batch freed is handed back to the system every few batches."""
     try:
-        yield from batches
+        for i, batch in enumerate(batches, 1):
+            yield batch
+            if i % 5 == 0:
+                release()
     except ParseError:
         raise
     except Exception as exc:

@@ -19,7 +19,6 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -226,13 +225,13 @@ def _batches(text: io.TextIOWrapper, header_line: str, file: str, meta: Artifact
         raise _refuse_header(header_line, file)
     accounts: dict[str, Account] = {}
     balances: list[BalanceSnapshot] = []  # this batch's, each (account, day) once: the first row wins
-    seen: dict[str, set[int]] = {}        # account -> ordinals of the days that have their balance
+    seen: dict[str, set[dt.date]] = {}    # account -> days that have their balance (the dates cache's objects)
     export_date = _export_date(meta)
     ix = hm.index
-    # one parse per distinct text: an export repeats few dates, amounts and account numbers (the caches are
-    # emptied when they grow past CACHE_MAX: distinct values never fill memory)
+    # one parse per distinct text: an export repeats few dates and account numbers (the caches are emptied
+    # when they grow past CACHE_MAX: distinct values never fill memory). Amounts are not cached: long-lived
+    # objects made all along the file would pin the memory of every batch's short-lived ones.
     dates: dict[str, dt.date] = {}
-    amounts: dict[str, Decimal] = {}
     refs: dict[str, str] = {}
     out: list[Transaction] = []
     for lineno, row in rows:
@@ -258,7 +257,7 @@ def _batches(text: io.TextIOWrapper, header_line: str, file: str, meta: Artifact
         except ValueError as exc:
             raise fail("dateVal", exc) from None
         try:
-            amount = _cached(amounts, cell("amount"), parse_amount)
+            amount = parse_amount(cell("amount"))
         except ValueError as exc:
             raise fail("amount", exc) from None
         ref = _cached(refs, cell("account_num"), lambda t: _WS.sub("", t))
@@ -279,8 +278,8 @@ def _batches(text: io.TextIOWrapper, header_line: str, file: str, meta: Artifact
                 raise fail("accountbalance", exc) from None
             day = export_date if hm.legacy_balance else value_date
             days = seen.setdefault(ref, set())
-            if day.toordinal() not in days:
-                days.add(day.toordinal())
+            if day not in days:
+                days.add(day)
                 balances.append(BalanceSnapshot(account_ref=ref, date=day, balance=bal, source="csv"))
         if len(out) >= chunk_rows:
             yield ParsedBatch(transactions=out, balances=balances, window_start=meta.window_start,
