@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -228,10 +229,10 @@ def _batches(text: io.TextIOWrapper, header_line: str, file: str, meta: Artifact
     seen: dict[str, set[dt.date]] = {}    # account -> days that have their balance (the dates cache's objects)
     export_date = _export_date(meta)
     ix = hm.index
-    # one parse per distinct text: an export repeats few dates and account numbers (the caches are emptied
-    # when they grow past CACHE_MAX: distinct values never fill memory). Amounts are not cached: long-lived
-    # objects made all along the file would pin the memory of every batch's short-lived ones.
+    # one parse per distinct text: an export repeats dates, amounts and account numbers (the caches are
+    # emptied when they grow past CACHE_MAX: distinct values never fill memory)
     dates: dict[str, dt.date] = {}
+    amounts: dict[str, Decimal] = {}
     refs: dict[str, str] = {}
     out: list[Transaction] = []
     for lineno, row in rows:
@@ -257,7 +258,7 @@ def _batches(text: io.TextIOWrapper, header_line: str, file: str, meta: Artifact
         except ValueError as exc:
             raise fail("dateVal", exc) from None
         try:
-            amount = parse_amount(cell("amount"))
+            amount = _cached(amounts, cell("amount"), parse_amount)
         except ValueError as exc:
             raise fail("amount", exc) from None
         ref = _cached(refs, cell("account_num"), lambda t: _WS.sub("", t))
