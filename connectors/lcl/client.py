@@ -25,6 +25,10 @@ Decisions (reference/lcl.md §11, in ../shared, not shipped):
   can straddle two pages, so only the whole listing is a snapshot whose window (``coverage``) can be trusted for
   counting identical same-day rows (docs/design.md §6).
 
+* **Nothing twice** (issue 13): a statement whose id is in ``state.known_documents`` is not downloaded again; the
+  statement list (fresh single-use download tokens on every call) and an account listing that stopped inside a
+  first page identical to one already landed are not yielded when their content is known.
+
 Options: ``space`` (``"CLI"`` particuliers, default, or ``"CLA"`` pro); ``statements`` (``"auto"``: only when the
 API's history is gated, ``"always"``, ``"never"``). Incremental runs (``state.max_booking_date`` set) stop paging
 once past ``max_booking_date - 14 days`` (so pending rows that booked since are refreshed).

@@ -89,3 +89,41 @@ def test_identical_rows_far_apart_in_the_file_are_still_counted_once_each():
     assert _sorted(streamed).equals(_sorted(whole))
     ends = _sorted(whole).take([0, whole.num_rows - 1])
     assert ends["txn_id"][0] != ends["txn_id"][1] and sorted(ends["occurrence"].to_pylist()) == [0, 1]
+
+
+def _warehouse(dd) -> tuple:
+    with dd.open_warehouse(read_only=True) as wh:
+        return (wh.query("SELECT count(*), sum(amount), sum(hash(txn_id)) FROM core.transactions").fetchone(),
+                wh.query("SELECT count(*), sum(balance) FROM core.balances").fetchone())
+
+
+def test_a_streamed_import_loads_what_a_one_batch_import_loads(tmp_path, monkeypatch):
+    from pipeline import ingest
+    from pipeline.datadir import DataDir
+    from pipeline.importer import import_files
+
+    f = tmp_path / "export-operations-20-05-2026_all.csv"
+    f.write_bytes(_export("p2024"))
+    whole = DataDir(tmp_path / "whole")
+    assert import_files(whole, [f])[0].status == "ok"
+    monkeypatch.setattr(ingest, "STREAM_BYTES", 0)  # every payload of a bank with parse_chunks streams
+    streamed = DataDir(tmp_path / "streamed")
+    res = import_files(streamed, [f])
+    assert res[0].status == "ok" and res[0].rows_inserted > 500
+    assert _warehouse(streamed) == _warehouse(whole)
+
+
+def test_a_streamed_file_refused_late_leaves_nothing(tmp_path, monkeypatch):
+    from pipeline import ingest
+    from pipeline.datadir import DataDir
+    from pipeline.importer import import_files
+
+    monkeypatch.setattr(ingest, "STREAM_BYTES", 0)
+    f = tmp_path / "late.csv"
+    f.write_bytes(_export("p2024") + b"\n2024-01-02;2024-01-02;\"X\";a;b;;12,3,4;;001;\"B\";1.00")
+    dd = DataDir(tmp_path / "data")
+    res = import_files(dd, [f])
+    assert res[0].status != "ok" and "late.csv" in res[0].message and "amount" in res[0].message
+    assert list(dd.raw.iter_paths()) == []
+    assert not (tmp_path / "data" / "lake").exists() or not any(
+        p.suffix == ".parquet" for p in (tmp_path / "data" / "lake").rglob("*"))
