@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -68,3 +69,11 @@ def make_artifact(body: bytes, *, bank: str, connection: str, kind: Kind, resour
     m = ArtifactMeta(bank=bank, connection=connection, kind=kind, resource=resource,
                      sha256=hashlib.sha256(body).hexdigest(), size=len(body), fetched_at=fetched, **meta)
     return RawArtifact(body=body, meta=m)
+
+
+def content_id(value: Any) -> str:
+    """A stable id for a listing's content: sha256 of its canonical JSON (sorted keys, no spaces). The
+    connector passes the listing with its volatile parts removed (e.g. LCL's single-use download tokens),
+    so the same list of documents gets the same id on every run; stored as ``extra["document_id"]``."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return "c" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

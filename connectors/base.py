@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import Any, BinaryIO, ClassVar, Protocol
 
 import aiohttp
 
@@ -56,6 +56,15 @@ class SyncState:
     max_source_updated_at: dt.datetime | None = None
     #: latest booking date loaded
     max_booking_date: dt.date | None = None
+    #: ``(resource, document_id)`` of every document already landed for this connection (the runner
+    #: fills it from the raw store: ``ArtifactMeta.extra["document_id"]``). A client skips downloading a
+    #: document it finds here (a monthly statement never changes once issued) and does not yield a
+    #: listing whose stable content (see :func:`connectors.artifact.content_id`) is already known.
+    known_documents: frozenset[tuple[str, str]] = frozenset()
+
+    def knows(self, resource: str, document_id: str) -> bool:
+        """Whether a document of ``resource`` with this id was landed by an earlier run."""
+        return (resource, document_id) in self.known_documents
 
 
 class Connector(abc.ABC):
@@ -152,6 +161,11 @@ class ConnectorSpec:
     parse: Callable[[bytes, ArtifactMeta], ParsedBatch]
     #: names of the secret fields a connection needs (e.g. ``("token",)``, ``("login", "password")``)
     credential_fields: tuple[str, ...]
+    #: ``parse_chunks(source, meta) -> Iterator[ParsedBatch]``: the same records as ``parse``, in batches of a
+    #: bounded number of transactions (the last batch carries accounts, balances and statements), for
+    #: payloads that can be large (a user's multi-year CSV export). ``source``: the bytes or a seekable
+    #: binary file (the landed file, read as it is parsed). None: ``parse`` only
+    parse_chunks: Callable[[bytes | BinaryIO, ArtifactMeta], Iterator[ParsedBatch]] | None = None
     #: ``async start_sandbox(host, **knobs) -> Sandbox``; None if the bank has no simulator
     start_sandbox: Callable[..., Any] | None = None
     #: ``sniff_import(body, filename) -> bool``: does ``bankflow import`` hand this file to this bank?

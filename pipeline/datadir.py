@@ -57,17 +57,20 @@ class DataDir:
         self.last_publish = 0.0
 
     # -- readers ---------------------------------------------------------------------------------
-    def open_warehouse(self, *, read_only: bool = False, wait: float | None = None) -> Warehouse:
-        """The published snapshot (``read_only=True``) or the writer (see the module doc)."""
+    def open_warehouse(self, *, read_only: bool = False, wait: float | None = None,
+                       memory_limit: str | None = None) -> Warehouse:
+        """The published snapshot (``read_only=True``) or the writer (see the module doc).
+        ``memory_limit``: DuckDB's, for the writer (``bankflow import`` of a large file keeps flat)."""
         if read_only:
             return Warehouse(self.warehouse_path, read_only=True)
-        return self.open_writer(wait=wait)
+        return self.open_writer(wait=wait, memory_limit=memory_limit)
 
     # -- the writer ------------------------------------------------------------------------------
     def writer_lock(self) -> WriterLock:
         return WriterLock(self.state_dir / "writer.lock")
 
-    def open_writer(self, *, wait: float | None = None, lock: WriterLock | None = None) -> Warehouse:
+    def open_writer(self, *, wait: float | None = None, lock: WriterLock | None = None,
+                    memory_limit: str | None = None) -> Warehouse:
         """Take the writer lock (or use ``lock``, already held by the caller: it is then left held at
         close), recover, open the writer file; closing it publishes and releases the lock."""
         own = lock is None
@@ -79,7 +82,8 @@ class DataDir:
         try:
             self.recover()
             before = stamp(self.writer_path)
-            wh = Warehouse(self.writer_path, on_close=lambda: self._after_write(lock if own else None, before))
+            wh = Warehouse(self.writer_path, memory_limit=memory_limit,
+                           on_close=lambda: self._after_write(lock if own else None, before))
         except BaseException:
             if own:
                 lock.release()

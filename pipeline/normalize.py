@@ -11,15 +11,16 @@ Lineage on every row: ``raw_sha256`` (the landed file), ``connection``, ``fetche
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.artifact import ArtifactMeta
-from connectors.records import ParsedBatch
+from connectors.records import ParsedBatch, Transaction
 from transforms.describe_bulk import describe_columns
 from connectors.lake_schemas import SCHEMAS
 from pipeline.keys import transaction_key_columns
@@ -52,56 +53,159 @@ def _lineage(meta: ArtifactMeta) -> dict[str, Any]:
             "fetched_at": meta.fetched_at}
 
 
-def _transactions(items: Sequence[Item]) -> pa.Table:
+#: Transaction fields the lake keeps as they are; ``label`` here is the bank's display label (may be empty)
+RECORD_FIELDS = ("account_ref", "booking_date", "value_date", "operation_date", "amount", "currency", "label_raw",
+                 "label", "pending", "bank_txn_id", "bank_category", "bank_type", "deleted_at", "source_updated_at")
+#: rows per table yielded by :func:`normalize_batches` (one Parquet row group each)
+SLICE_ROWS = 20_000
+
+
+def record_columns(txs: Sequence[Transaction]) -> pa.Table:
+    """The :data:`RECORD_FIELDS` of ``txs`` as Arrow columns (the only per-row Python step)."""
     schema = SCHEMAS["transactions"]
+    return pa.table({f: pa.array(list(map(attrgetter(f), txs)), schema.field(f).type) for f in RECORD_FIELDS})
+
+
+def _transactions(items: Sequence[Item]) -> pa.Table:
     per_payload: dict[str, list[Any]] = {k: [] for k in (
         "payload", "bank", "connection", "raw_sha256", "fetched_at", "row_number", "source", "window_start",
         "window_end", "unique")}
-    txs = []
+    parts = []
     for p, (meta, batch, unique_ids) in enumerate(items):
         n = len(batch.transactions)
         if not n:
             continue
-        txs.extend(batch.transactions)
+        parts.append(record_columns(batch.transactions))
         for k, v in (*_lineage(meta).items(), ("payload", p), ("source", SOURCE_BY_KIND.get(meta.kind, meta.kind)),
                      ("window_start", batch.window_start), ("window_end", batch.window_end), ("unique", unique_ids)):
             per_payload[k].extend([v] * n)
         per_payload["row_number"].extend(range(n))
-    if not txs:
-        return schema.empty_table()
-
-    def col(name: str) -> pa.Array:
-        return pa.array(list(map(attrgetter(name), txs)), schema.field(name).type)
-
+    if not parts:
+        return SCHEMAS["transactions"].empty_table()
+    base = pa.concat_tables(parts).combine_chunks()
     bank = pa.array(per_payload["bank"], pa.string())
-    account_ref, label_raw, amount = col("account_ref"), col("label_raw"), col("amount")
-    pending, booking_date, bank_txn_id = col("pending"), col("booking_date"), col("bank_txn_id")
+    ids, spaced = _keys(base, bank, pa.array(per_payload.pop("payload"), pa.int32()),
+                        pa.array(per_payload.pop("unique"), pa.bool_()))
+    return _assemble(base, {**per_payload, "bank": bank}, ids, spaced)
+
+
+def _keys(base: pa.Table, bank: pa.Array, payload: pa.Array, unique: pa.Array) -> tuple[pa.Table, pa.Array]:
+    """Identity keys (``txn_id``, ``source_key``, ``occurrence``) of every row of ``base`` and its labels with
+    single spaces. Over whole payloads: the occurrence counts identical rows anywhere in the payload."""
+    label_raw, bank_txn_id = _array(base["label_raw"]), _array(base["bank_txn_id"])
     spaced, nlabel = label_forms(label_raw)
     # the bank's id is the key when its ids are unique (ConnectorSpec.unique_txn_ids) and the row has one
     has_id = pc.and_(pc.is_valid(bank_txn_id), pc.not_equal(pc.fill_null(bank_txn_id, ""), ""))
-    by_id = pc.and_(pa.array(per_payload.pop("unique"), pa.bool_()), has_id)
     ids = transaction_key_columns({
-        "payload": pa.array(per_payload.pop("payload"), pa.int32()), "bank": bank, "account_ref": account_ref,
-        "pending": pending, "booking_date": booking_date, "amount": amount, "nlabel": nlabel,
-        "bank_txn_id": bank_txn_id, "by_id": by_id})
-    bank_category = col("bank_category")
-    described = describe_columns(label_raw, amount, bank_category)
-    shown = col("label")  # the bank's display label, else the raw one with single spaces
-    label = pc.if_else(pc.fill_null(pc.not_equal(shown, ""), False), shown, spaced)
+        "payload": payload, "bank": bank, "account_ref": _array(base["account_ref"]),
+        "pending": _array(base["pending"]), "booking_date": _array(base["booking_date"]),
+        "amount": _array(base["amount"]), "nlabel": nlabel, "bank_txn_id": bank_txn_id,
+        "by_id": pc.and_(unique, has_id)})
+    return ids, spaced
+
+
+def _assemble(base: pa.Table, lineage: dict[str, Any], ids: pa.Table, spaced: pa.Array) -> pa.Table:
+    """The lake's transactions table from record columns, lineage columns (arrays or lists, one value per
+    row), identity keys and single-spaced labels, all aligned row by row."""
+    schema = SCHEMAS["transactions"]
+    col = {f: _array(base[f]) for f in RECORD_FIELDS}
+    bank = lineage["bank"] if isinstance(lineage["bank"], pa.Array) else pa.array(lineage["bank"], pa.string())
+    described = describe_columns(col["label_raw"], col["amount"], col["bank_category"])
+    shown = col["label"]  # the bank's display label, else the raw one with single spaces
+    label = pc.if_else(pc.fill_null(pc.not_equal(shown, ""), False), shown, _array(spaced))
     cols: dict[str, Any] = {
-        **per_payload, "bank": bank,
-        "txn_id": ids["txn_id"], "account_id": account_id_column(bank, account_ref), "account_ref": account_ref,
+        **lineage, **col, "bank": bank, "label": label,
+        "txn_id": ids["txn_id"], "account_id": account_id_column(bank, col["account_ref"]),
         "source_key": ids["source_key"], "occurrence": ids["occurrence"],
-        "booking_date": booking_date, "value_date": col("value_date"), "operation_date": col("operation_date"),
-        "amount": amount, "currency": col("currency"), "label_raw": label_raw, "label": label,
         "merchant": described["merchant"], "kind": described["kind"], "category": described["category"],
-        "category_source": described["category_source"], "pending": pending, "bank_txn_id": bank_txn_id,
-        "bank_category": bank_category, "bank_type": col("bank_type"), "deleted_at": col("deleted_at"),
-        "source_updated_at": col("source_updated_at")}
+        "category_source": described["category_source"]}
     arrays = [c if isinstance(c, (pa.Array, pa.ChunkedArray)) else pa.array(c, f.type)
               for f in schema for c in (cols[f.name],)]
     return pa.Table.from_arrays([a.cast(f.type) if a.type != f.type else a for a, f in zip(arrays, schema)],
                                 schema=schema)
+
+
+def _array(c: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
+
+
+def normalize_batches(batches: Iterable[ParsedBatch], meta: ArtifactMeta, *, unique_ids: bool,
+                      slice_rows: int = SLICE_ROWS) -> dict[str, pa.Table | Iterator[pa.Table]]:
+    """:func:`normalize` of ONE payload parsed in batches (``ConnectorSpec.parse_chunks``), with the
+    same rows: the transactions come as an iterator of tables of ``slice_rows`` rows (written as Parquet
+    row groups), so only the records of one batch and the payload's compact Arrow columns are in memory
+    at once, never a Python object per row of a 500k-row export. The batches are consumed here (a parse
+    error surfaces before anything is yielded); the identity keys are computed over the whole payload."""
+    parts: list[pa.Table] = []
+    balances: list[pa.Table] = []  # as many as the rows when an account has a balance per day: compact Arrow
+    merged = ParsedBatch()
+    for b in batches:
+        if b.transactions:
+            parts.append(record_columns(b.transactions))
+        if b.balances:
+            balances.append(pa.table({f: pa.array(list(map(attrgetter(f), b.balances)), SCHEMAS["balances"].field(f).type)
+                                      for f in ("account_ref", "date", "balance", "source")}))
+        merged.accounts += b.accounts
+        merged.statements += b.statements
+        merged.window_start, merged.window_end = b.window_start, b.window_end
+    small: dict[str, list[dict[str, Any]]] = {e: [] for e in ENTITIES if e != "transactions"}
+    _small_entities(meta, merged, small)
+    out: dict[str, pa.Table | Iterator[pa.Table]] = {
+        e: pa.Table.from_pylist(r, schema=SCHEMAS[e]) for e, r in small.items()}
+    out["balances"] = _balance_tables(balances, meta)
+    out["transactions"] = _slices(parts, meta, merged, unique_ids, slice_rows)
+    return {e: out[e] for e in ENTITIES}
+
+
+def _balance_tables(parts: list[pa.Table], meta: ArtifactMeta) -> Iterator[pa.Table]:
+    """The lake's balances of a streamed payload, one table per parsed batch, lineage added only here."""
+    schema, offset = SCHEMAS["balances"], 0
+    for t in parts:
+        k = t.num_rows
+        bank = pa.array([meta.bank] * k, pa.string())
+        cols = {**{n: pa.array([v] * k, schema.field(n).type) for n, v in _lineage(meta).items()},
+                "row_number": pa.array(np.arange(offset, offset + k, dtype=np.int32)), "bank": bank,
+                "account_id": account_id_column(bank, t["account_ref"].combine_chunks()),
+                **{n: t[n] for n in t.column_names}}
+        offset += k
+        yield pa.table([cols[f.name] for f in schema], schema=schema)
+
+
+def _slices(parts: list[pa.Table], meta: ArtifactMeta, batch: ParsedBatch, unique_ids: bool,
+            slice_rows: int) -> Iterator[pa.Table]:
+    """The payload's transactions table in groups of whole booking days of ~``slice_rows`` rows: each group's
+    identity keys are computed in DuckDB on that group alone (its memory stays that of one group), and are
+    exact: identical rows share their booking day (it is part of the content key), so every run of identical
+    rows is counted inside one group, in payload order. The rows come grouped by days; ``row_number`` keeps
+    each row's position in the payload (a payload's rows have distinct ``txn_id``: no load reads the order)."""
+    if not parts:
+        return
+    base = pa.concat_tables(parts)  # no copy: the batches' columns, chunked
+    parts.clear()
+    days = pc.fill_null(_array(base["booking_date"]).cast(pa.int32()), 0).to_numpy(zero_copy_only=False)
+    values, counts = np.unique(days, return_counts=True)
+    edges, filled = [], 0  # first day of each group but the first
+    for day, c in zip(values.tolist(), counts.tolist()):
+        if filled and filled + c > slice_rows:
+            edges.append(day)
+            filled = 0
+        filled += c
+    group = np.searchsorted(np.array(edges, dtype=np.int64), days, side="right")
+    perm = np.argsort(group, kind="stable")  # rows by group, payload order inside each
+    bounds = np.searchsorted(group[perm], np.arange(len(edges) + 2))
+    del days, group
+    constant = {**_lineage(meta), "source": SOURCE_BY_KIND.get(meta.kind, meta.kind),
+                "window_start": batch.window_start, "window_end": batch.window_end}
+    schema = SCHEMAS["transactions"]
+    for g in range(len(edges) + 1):
+        rows = perm[bounds[g]:bounds[g + 1]]
+        sub = base.take(pa.array(rows))
+        k = sub.num_rows
+        lineage: dict[str, Any] = {name: pa.array([v] * k, schema.field(name).type) for name, v in constant.items()}
+        lineage["row_number"] = pa.array(rows.astype(np.int32))
+        ids, spaced = _keys(sub, lineage["bank"], pa.array(np.zeros(k, dtype=np.int32)),
+                            pa.array(np.full(k, unique_ids)))
+        yield _assemble(sub, lineage, ids, spaced)
 
 
 def _small_entities(meta: ArtifactMeta, batch: ParsedBatch, out: dict[str, list[dict[str, Any]]]) -> None:

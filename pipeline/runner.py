@@ -14,7 +14,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from connectors.base import SyncState
 from connectors.errors import BankflowError
@@ -105,6 +105,9 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
             say(conn.name, "connecting")
             async with open_session(connection=conn.name, secrets=secrets,
                                     min_interval=conn.min_interval) as session:
+                # what this connection already landed: the client skips those documents
+                state = replace(state, known_documents=state.known_documents
+                                | dd.raw.documents(conn.bank, conn.name))
                 client = spec.client(connection=conn.name, base_url=conn.base_url, session=session,
                                      credentials=creds, options=conn.options, state=state, otp=otp)
                 loop = asyncio.get_running_loop()

@@ -135,13 +135,16 @@ class Warehouse:
     Opening raises :class:`WarehouseUnusable` for a damaged, locked or read-only file."""
 
     def __init__(self, path: Path, *, read_only: bool = False,
-                 on_close: Callable[[], None] | None = None) -> None:
+                 on_close: Callable[[], None] | None = None, memory_limit: str | None = None) -> None:
+        """``memory_limit`` (DuckDB's, e.g. ``"150MB"``): past it DuckDB spills to disk instead of growing
+        (``bankflow import`` of a large file keeps its memory flat with it); default DuckDB's own."""
         self.path = Path(path)
         self._on_close = on_close
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(str(self.path), read_only=read_only,
+                                      config={"memory_limit": memory_limit} if memory_limit else {})
         except duckdb.Error as exc:
             raise unusable(self.path, exc) or exc from None
         try:

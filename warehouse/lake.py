@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ import pyarrow.parquet as pq
 from connectors.artifact import ArtifactMeta
 from connectors.lake_schemas import SCHEMAS
 
-Rows = pa.Table | list[dict[str, Any]]
+#: an entity's rows: a table, row dicts, or (a large payload) an iterator of tables written as row groups
+Rows = pa.Table | list[dict[str, Any]] | Iterator[pa.Table]
 
 
 def _table(entity: str, rows: Rows) -> pa.Table:
@@ -61,6 +62,12 @@ class Lake:
         written: dict[str, Path] = {}
         n = 0
         for entity, entity_rows in rows.items():
+            if not isinstance(entity_rows, (pa.Table, list)):  # an iterator of tables: one row group each
+                k = self._write_groups(self.path(entity, meta.bank, meta.sha256), entity, entity_rows)
+                n += k
+                if k:
+                    written[entity] = self.path(entity, meta.bank, meta.sha256)
+                continue
             table = _table(entity, entity_rows)
             n += table.num_rows
             if table.num_rows:
@@ -111,6 +118,32 @@ class Lake:
         pq.write_table(table, tmp, compression="zstd")
         os.replace(tmp, path)
         return path
+
+    def _write_groups(self, path: Path, entity: str, tables: Iterable[pa.Table]) -> int:
+        """Write ``tables`` as the row groups of one Parquet file (a large payload, never all in memory);
+        returns the rows written. No file when there are none; no partial file on a failure."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+        n = 0
+        writer: pq.ParquetWriter | None = None
+        try:
+            for rows in tables:
+                table = _table(entity, rows)
+                if not table.num_rows:
+                    continue
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, SCHEMAS[entity], compression="zstd")
+                writer.write_table(table)
+                n += table.num_rows
+            if writer is not None:
+                writer.close()
+                writer = None
+                os.replace(tmp, path)
+            return n
+        finally:
+            if writer is not None:
+                writer.close()
+            tmp.unlink(missing_ok=True)
 
     def files(self, entity: str, bank: str, shas: Iterable[str]) -> list[str]:
         """The files holding these artifacts' rows of ``entity`` (a part file once, however many of its

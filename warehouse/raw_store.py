@@ -69,7 +69,38 @@ class RawStore:
         path = d / f"{meta.sha256}.{EXTENSIONS[meta.kind]}"
         _atomic_write(d / f"{meta.sha256}.meta.json", json.dumps(meta.to_json(), indent=1).encode())
         _atomic_write(path, artifact.body)
+        self._note_document(meta)
         return path, True
+
+    # Known documents: (resource, extra["document_id"]) of every landed payload that has one (statements,
+    # listings), so a sync need not download them again. Kept in ``<bank>/<connection>/.documents``
+    # (one "resource<TAB>id" line each), appended once the bytes are landed; when the index is missing
+    # (a data dir from before it, or a deleted file) it is rebuilt from the metadata files. A line lost in
+    # a crash only means one re-download, which lands nothing new (same bytes).
+    def _documents_index(self, bank: str, connection: str) -> Path:
+        return self.root / bank / connection / ".documents"
+
+    def _note_document(self, meta: ArtifactMeta) -> None:
+        doc = meta.extra.get("document_id")
+        index = self._documents_index(meta.bank, meta.connection)
+        if doc and index.exists():
+            with index.open("a", encoding="utf-8") as f:
+                f.write(f"{meta.resource}\t{doc}\n")
+
+    def documents(self, bank: str, connection: str) -> frozenset[tuple[str, str]]:
+        """``(resource, document_id)`` of every payload landed for this connection with a document id."""
+        index = self._documents_index(bank, connection)
+        if index.exists():
+            lines = index.read_text("utf-8").splitlines()
+            return frozenset(tuple(ln.split("\t", 1)) for ln in lines if "\t" in ln)  # type: ignore[misc]
+        found: set[tuple[str, str]] = set()
+        for p in self.iter_paths(bank, connection):
+            meta = json.loads(self.meta_path(p).read_text("utf-8"))
+            doc = (meta.get("extra") or {}).get("document_id")
+            if doc:
+                found.add((meta["resource"], doc))
+        _atomic_write(index, "".join(f"{r}\t{d}\n" for r, d in sorted(found)).encode())
+        return frozenset(found)
 
     # A connection is "dirty" from its first landing in a run until that run's load committed: only
     # then does the next run need to look for landed-but-unloaded payloads (a crash, a failed run).
@@ -116,8 +147,11 @@ class RawStore:
         return path.with_name(path.name.split(".", 1)[0] + ".meta.json")
 
     def read(self, path: Path) -> RawArtifact:
-        meta = ArtifactMeta.from_json(json.loads(self.meta_path(path).read_text("utf-8")))
-        return RawArtifact(body=path.read_bytes(), meta=meta)
+        return RawArtifact(body=path.read_bytes(), meta=self.read_meta(path))
+
+    def read_meta(self, path: Path) -> ArtifactMeta:
+        """The metadata of a landed payload, without its bytes (a large one is then read as a stream)."""
+        return ArtifactMeta.from_json(json.loads(self.meta_path(path).read_text("utf-8")))
 
     def iter_paths(self, bank: str | None = None, connection: str | None = None) -> Iterator[Path]:
         """Every landed payload, oldest month first, for ``rebuild`` and recovery."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from connectors.base import ConnectorSpec
 from connectors.boursorama.client import BoursoramaClient
-from connectors.boursorama.parse import parse, sniff_csv
+from connectors.boursorama.parse import parse, parse_chunks, sniff_csv
 from connectors.boursorama.simulator import start_sandbox
 from connectors.statements import statement_sniffer
 
@@ -20,4 +20,5 @@ def sniff_import(body: bytes, filename: str) -> bool:
 
 
 SPEC = ConnectorSpec(bank="boursorama", title="Boursorama / BoursoBank", client=BoursoramaClient, parse=parse,
-                     credential_fields=("login", "password"), start_sandbox=start_sandbox, sniff_import=sniff_import)
+                     parse_chunks=parse_chunks, credential_fields=("login", "password"),
+                     start_sandbox=start_sandbox, sniff_import=sniff_import)

@@ -10,7 +10,9 @@ export_days    90        window length; windows are fetched newest first, one ac
 export_cap     1000      an export with this many rows is taken as truncated: the window is split
 history_start  –         ISO date of the first day to fetch (default: ``history_months`` back)
 history_months 40        first-sync depth; later syncs restart 40 days before the last booking
-statements     true      list and download monthly PDF statements
+statements     "auto"    "auto": the PDF statements older than the export's history (history_start or
+                         history_months back), "always", "never"; a statement landed by an earlier run
+                         (``SyncState.known_documents``) is never downloaded again
 ============== ========= ==================================================================
 
 Re-login: when a page comes back as the login page (session expired), the client logs in again
@@ -130,13 +132,23 @@ class BoursoramaClient(Connector):
                     "validate a login with the BoursoBank app then run again, or set the connection option "
                     f"history_start = \"{first.isoformat()}\" to stop asking for older movements"))
 
-    def _start_date(self) -> dt.date:
+    def _history_start(self) -> dt.date:
+        """The first day the CSV export is asked for on a first sync: how far its history reaches."""
         if self.options.get("history_start"):
             return dt.date.fromisoformat(str(self.options["history_start"]))
-        deep = self.today - dt.timedelta(days=int(float(self.options.get("history_months", 40)) * 30.44))
-        if self.state.max_booking_date:
-            return max(deep, self.state.max_booking_date - dt.timedelta(days=40))
-        return deep
+        return self.today - dt.timedelta(days=int(float(self.options.get("history_months", 40)) * 30.44))
+
+    def _start_date(self) -> dt.date:
+        """This run's first export day: the whole history on a first sync, else the start of the export
+        window (on the grid of :meth:`_windows`, anchored on today) that holds the day 40 days before the
+        last booking loaded (pending card rows book within that). Snapping to the grid makes a sync that
+        finds nothing new ask for the very window an earlier sync of the same day asked for: the same
+        bytes, so nothing new is landed."""
+        deep = self._history_start()
+        if not self.state.max_booking_date or self.options.get("history_start"):
+            return deep
+        want = self.state.max_booking_date - dt.timedelta(days=40)
+        return next((a for a, b in self._windows(deep) if a <= want), deep)
 
     def _windows(self, start: dt.date) -> list[tuple[dt.date, dt.date]]:
         out, end = [], self.today
@@ -197,7 +209,9 @@ class BoursoramaClient(Connector):
         # "auto": a statement is fetched only where the CSV export stops (one dated D covers about the
         # month before D); inside the export's history it would only be evidence. "always" (bankflow
         # backfill, the monthly-statements deployment): every statement, from statements_since on.
-        csv_start = self._start_date() if self.statements == "auto" else None
+        # The CSV history is where the export reaches on a first sync, not this run's incremental start:
+        # statements inside it were never needed, and the ones outside it were landed by an earlier run.
+        csv_start = self._history_start() if self.statements == "auto" else None
         since = self.option_date("statements_since")
         for key, number in numbers.items():
             params = [("FiltersType[accountsKeys][]", key), ("FiltersType[fromDate]", "01/01/1970"),
@@ -208,6 +222,10 @@ class BoursoramaClient(Connector):
             for link in pages.parse_statement_rows(html.decode("utf-8", errors="replace")):
                 if (since and link.date < since) or (csv_start and link.date - dt.timedelta(days=40) >= csv_start):
                     continue
+                # the page's ids are dates (unique per account's list): qualified by the account number
+                doc_id = f"{number}_{link.doc_id}"
+                if self.state.knows("statement", doc_id):
+                    continue  # landed by an earlier run: an issued statement never changes
                 url = URL(self.base_url + "/").join(URL(link.url))
                 body, status, ctype = await self._download(str(url), link.doc_id)
                 if not body.startswith(b"%PDF"):
@@ -215,7 +233,7 @@ class BoursoramaClient(Connector):
                                           "the download is not a PDF")
                 yield self._artifact(body, kind="pdf", resource="statement", account_ref=number,
                                      request_path=url.path, http_status=status, content_type=ctype,
-                                     extra={"document_date": link.date.isoformat(), "document_id": link.doc_id})
+                                     extra={"document_date": link.date.isoformat(), "document_id": doc_id})
 
     async def _download(self, url: str, doc_id: str) -> tuple[bytes, int, str]:
         """A statement document (on the API host ``api.boursobank.com`` at the bank): same jar, plain GET."""

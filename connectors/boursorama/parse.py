@@ -15,7 +15,11 @@ import json
 from connectors.accounts import account_type
 from connectors.artifact import ArtifactMeta
 from connectors.boursorama.pages import parse_accounts_fragment
-from connectors.boursorama.parse_csv import decode, file_name, looks_like_movements_header, parse_movements_csv
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from connectors.boursorama.parse_csv import (decode, file_name, iter_movements_csv, looks_like_movements_header,
+                                             parse_movements_csv)
 from connectors.errors import ParseError
 from connectors.records import Account, ParsedBatch
 
@@ -29,6 +33,14 @@ def parse(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
         return parse_statement(body, meta)
     raise ParseError(f"no Boursorama parser for kind {meta.kind!r} / resource {meta.resource!r}",
                      file=file_name(meta))
+
+
+def parse_chunks(source: bytes | BinaryIO, meta: ArtifactMeta) -> Iterator[ParsedBatch]:
+    """:func:`parse` in batches: a CSV export streamed (a user's export can hold years of rows), any other
+    payload in one batch."""
+    if meta.kind == "csv":
+        return iter_movements_csv(source, meta)
+    return iter([parse(source if isinstance(source, bytes) else source.read(), meta)])
 
 
 def parse_accounts(body: bytes, meta: ArtifactMeta) -> ParsedBatch:

@@ -11,14 +11,18 @@
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from connectors.artifact import ArtifactMeta
 from connectors.boursorama.amounts import operation_date_from_label, parse_amount, parse_date
@@ -27,6 +31,11 @@ from connectors.records import Account, BalanceSnapshot, ParsedBatch, Transactio
 
 COLUMNS_FILE = Path(__file__).with_name("csv_columns.json")
 _EXPORT_NAME_DATE = re.compile(r"export-operations-(\d{2})-(\d{2})-(\d{4})")
+_WS = re.compile(r"\s+")
+#: transactions per batch of :func:`iter_movements_csv` (~15 MB of records at a time)
+CHUNK_ROWS = 20_000
+_PIECE = 1 << 20  # bytes decoded at a time when checking the encoding
+CACHE_MAX = 50_000  # distinct texts kept per value cache of one parse
 
 
 @cache
@@ -119,40 +128,114 @@ def _export_date(meta: ArtifactMeta) -> dt.date:
     return meta.fetched_at.date()
 
 
+def encoding_of(body: bytes | BinaryIO) -> str:
+    """The codec :func:`decode` would use, found without building the whole text: BOM -> ``utf-8-sig``; else
+    ``utf-8`` if the bytes are valid UTF-8; else ``cp1252`` if valid; else ``latin-1``. A stream is read from
+    its current position and left there."""
+    stream = io.BytesIO(body) if isinstance(body, bytes) else body
+    start = stream.tell()
+    try:
+        if stream.read(3) == b"\xef\xbb\xbf":
+            return "utf-8-sig"
+        for codec in ("utf-8", "cp1252"):
+            stream.seek(start)
+            dec = codecs.getincrementaldecoder(codec)("strict")
+            try:
+                while piece := stream.read(_PIECE):
+                    dec.decode(piece)
+                dec.decode(b"", final=True)
+                return codec
+            except UnicodeDecodeError:
+                continue
+        return "latin-1"
+    finally:
+        stream.seek(start)
+
+
 def parse_movements_csv(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
     """Transactions, accounts and balances of one export. Raises ParseError naming file and line."""
+    batch = ParsedBatch(window_start=meta.window_start, window_end=meta.window_end)
+    for part in iter_movements_csv(body, meta):
+        batch.transactions.extend(part.transactions)
+        batch.accounts.extend(part.accounts)
+        batch.balances.extend(part.balances)
+    return batch
+
+
+def iter_movements_csv(body: bytes | BinaryIO, meta: ArtifactMeta,
+                       chunk_rows: int = CHUNK_ROWS) -> Iterator[ParsedBatch]:
+    """:func:`parse_movements_csv` in batches of at most ``chunk_rows`` transactions, in file order, without
+    holding the file's bytes, its text or all its records at once (a 500k-row export is ~80 MB of bytes but
+    ~1 GB of Python objects). ``body``: the bytes, or a seekable binary file at the export's first byte (read
+    from there; never closed here). The last batch carries the accounts and balances. A ParseError can come
+    after some batches were yielded: the consumer keeps nothing of a payload that failed."""
     file = file_name(meta)
-    if not body.strip():
+    stream = io.BytesIO(body) if isinstance(body, bytes) else body
+    start = stream.tell()
+    head_bytes = stream.read(_PIECE)
+    stream.seek(start)
+    if not head_bytes.strip() and _blank(stream):
         raise ParseError("empty file: expected a Boursorama CSV export", file=file)
-    text = decode(body)
-    head = text.lstrip()[:2048].lower()
+    enc = encoding_of(stream)
+    head_text = head_bytes.decode(enc, errors="replace")
+    head = head_text.lstrip()[:2048].lower()
     if head.startswith("<") or "<html" in head or "<!doctype" in head:
         hint = " (the Boursorama login page: the session had expired)" if "connexion" in head else ""
         raise ParseError(f"expected a CSV export, found an HTML page{hint}", file=file, where="line 1")
-    header_line = text.split("\n", 1)[0].rstrip("\r")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
-    rows: list[list[str]] = []
-    linenos: list[int] = []  # physical line where each record starts
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ParseError(f"broken CSV quoting ({exc}); the file looks truncated or was edited",
-                             file=file, where=f"line {start}") from None
-        rows.append(row)
-        linenos.append(start)
-    hm = map_header(rows[0]) if rows else None
+    header_line = head_text.split("\n", 1)[0].rstrip("\r")
+    text = io.TextIOWrapper(stream, encoding=enc, newline="")  # decoded as it is read
+    try:
+        yield from _batches(text, header_line, file, meta, chunk_rows)
+    finally:
+        text.detach()  # the caller's file stays open
+
+
+def _blank(stream: BinaryIO) -> bool:
+    """Whether the stream holds nothing but ASCII whitespace from its position on (left where it was)."""
+    start = stream.tell()
+    try:
+        while piece := stream.read(_PIECE):
+            if not piece.isspace():
+                return False
+        return True
+    finally:
+        stream.seek(start)
+
+
+def _batches(text: io.TextIOWrapper, header_line: str, file: str, meta: ArtifactMeta,
+             chunk_rows: int) -> Iterator[ParsedBatch]:
+    reader = csv.reader(text, delimiter=";", strict=True)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        """(physical line where the record starts, cells) of every record."""
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ParseError(f"broken CSV quoting ({exc}); the file looks truncated or was edited",
+                                 file=file, where=f"line {start}") from None
+            yield start, row
+
+    rows = records()
+    first = next(rows, None)
+    hm = map_header(first[1]) if first else None
     if hm is None:
         raise _refuse_header(header_line, file)
-    batch = ParsedBatch(window_start=meta.window_start, window_end=meta.window_end)
     accounts: dict[str, Account] = {}
-    balances: dict[tuple[str, dt.date], BalanceSnapshot] = {}
+    balances: list[BalanceSnapshot] = []  # this batch's, each (account, day) once: the first row wins
+    seen: dict[str, set[dt.date]] = {}    # account -> days that have their balance (the dates cache's objects)
     export_date = _export_date(meta)
     ix = hm.index
-    for lineno, row in zip(linenos[1:], rows[1:]):
+    # one parse per distinct text: an export repeats dates, amounts and account numbers (the caches are
+    # emptied when they grow past CACHE_MAX: distinct values never fill memory)
+    dates: dict[str, dt.date] = {}
+    amounts: dict[str, Decimal] = {}
+    refs: dict[str, str] = {}
+    out: list[Transaction] = []
+    for lineno, row in rows:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line (e.g. a trailing one)
         if len(row) != hm.width:
@@ -166,23 +249,23 @@ def parse_movements_csv(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
             return ParseError(str(exc), file=file, where=f"line {lineno}, column {field}")
 
         try:
-            booked = parse_date(cell("date_op"))
+            booked = _cached(dates, cell("date_op"), parse_date)
         except ValueError as exc:
             raise fail("dateOp", exc) from None
         value_raw = cell("date_val")
         try:
-            value_date = parse_date(value_raw) if value_raw else None
+            value_date = _cached(dates, value_raw, parse_date) if value_raw else None
         except ValueError as exc:
             raise fail("dateVal", exc) from None
         try:
-            amount = parse_amount(cell("amount"))
+            amount = _cached(amounts, cell("amount"), parse_amount)
         except ValueError as exc:
             raise fail("amount", exc) from None
-        ref = re.sub(r"\s+", "", cell("account_num"))
+        ref = _cached(refs, cell("account_num"), lambda t: _WS.sub("", t))
         if not ref:
             raise ParseError("empty account number", file=file, where=f"line {lineno}, column accountNum")
         label_raw = row[ix["label"]]
-        batch.transactions.append(Transaction(
+        out.append(Transaction(
             account_ref=ref, booking_date=booked, amount=amount, label_raw=label_raw,
             value_date=value_date, operation_date=operation_date_from_label(label_raw, booked),
             pending=value_date is None, bank_category=cell("category") or None))
@@ -191,16 +274,35 @@ def parse_movements_csv(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
         bal_raw = cell("balance")
         if bal_raw and value_date is not None:
             try:
-                bal = parse_amount(bal_raw)
+                bal = parse_amount(bal_raw)  # a running balance: hardly ever repeated
             except ValueError as exc:
                 raise fail("accountbalance", exc) from None
             day = export_date if hm.legacy_balance else value_date
-            balances.setdefault((ref, day), BalanceSnapshot(account_ref=ref, date=day, balance=bal, source="csv"))
+            days = seen.setdefault(ref, set())
+            if day not in days:
+                days.add(day)
+                balances.append(BalanceSnapshot(account_ref=ref, date=day, balance=bal, source="csv"))
+        if len(out) >= chunk_rows:
+            yield ParsedBatch(transactions=out, balances=balances, window_start=meta.window_start,
+                              window_end=meta.window_end)
+            out, balances = [], []
     # a connector run lands the accounts page as its own artifact (names, types, balances): the CSV's
     # accountLabel would only shadow it there; for imported files it is the only name there is
-    batch.accounts = list(accounts.values()) if meta.account_ref is None else []
-    batch.balances = list(balances.values())
-    return batch
+    yield ParsedBatch(transactions=out, accounts=list(accounts.values()) if meta.account_ref is None else [],
+                      balances=balances, window_start=meta.window_start, window_end=meta.window_end)
+
+
+T = TypeVar("T")
+
+
+def _cached(cache: dict[str, T], text: str, parse: Callable[[str], T]) -> T:
+    """``parse(text)`` once per distinct text (the values are immutable: sharing them is safe)."""
+    v = cache.get(text)
+    if v is None:
+        if len(cache) >= CACHE_MAX:
+            cache.clear()
+        v = cache[text] = parse(text)
+    return v
 
 
 def count_rows(body: bytes) -> int:

@@ -29,6 +29,10 @@ Decisions (reference/lcl.md §11, in ../shared, not shipped):
   can straddle two pages, so only the whole listing is a snapshot whose window (``coverage``) can be trusted for
   counting identical same-day rows (docs/design.md §6).
 
+* **Nothing twice** (issue 13): a statement whose id is in ``state.known_documents`` is not downloaded again; the
+  statement list (fresh single-use download tokens on every call) and an account listing that stopped inside a
+  first page identical to one already landed are not yielded when their content is known.
+
 Options: ``space`` (``"CLI"`` particuliers, default, or ``"CLA"`` pro); ``statements`` (``"auto"``: only when the
 API's history is gated, ``"always"``, ``"never"``). Incremental runs (``state.max_booking_date`` set) stop paging
 once past ``max_booking_date - 14 days`` (so pending rows that booked since are refreshed).
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import logging
 import random
@@ -45,7 +50,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.artifact import RawArtifact, make_artifact
+from connectors.artifact import RawArtifact, content_id, make_artifact
 from connectors.base import Connector
 from connectors.errors import ActionNeeded, AuthError, ProtocolChanged, SCARequired
 from connectors.http import raise_for_status
@@ -243,7 +248,8 @@ class LclConnector(Connector):
         gated: dict[str, dt.date | None] = {}
         for acc in accounts:
             artifact, coverage = await self._transactions(acc, since)
-            yield artifact
+            if artifact is not None:
+                yield artifact
             if coverage["stop"] == "history_gate":
                 gated[acc.account_ref] = _day(coverage["start"]) if coverage["start"] else None
         mode = self.statements_mode()
@@ -254,10 +260,10 @@ class LclConnector(Connector):
         else:
             wanted = {}
         if wanted:
-            async for art in self._statements(wanted, None if mode == "always" else since):
+            async for art in self._statements(wanted):
                 yield art
 
-    async def _transactions(self, acc: _Account, since: dt.date | None) -> tuple[RawArtifact, dict[str, Any]]:
+    async def _transactions(self, acc: _Account, since: dt.date | None) -> tuple[RawArtifact | None, dict[str, Any]]:
         path = f"/api/user/accounts/{acc.internal_id}/transactions"
         pages: list[tuple[str, bytes]] = []
         oldest: dt.date | None = None
@@ -302,10 +308,17 @@ class LclConnector(Connector):
         body = (b'{"bankflow_envelope":1,"internal_id":' + json.dumps(acc.internal_id).encode()
                 + b',"coverage":' + json.dumps(coverage).encode() + b',"pages":['
                 + b",".join(b'{"range":"' + r.encode() + b'","body":' + raw + b"}" for r, raw in pages) + b"]}")
+        # An incremental run that stopped inside a first page byte-identical to the first page of a listing an
+        # earlier run landed saw nothing that listing does not hold (the newest rows come first): not new.
+        newest = content_id([acc.internal_id, hashlib.sha256(pages[0][1]).hexdigest()]) if pages else None
+        if stop == "since" and len(pages) == 1 and newest and self.state.knows("transactions", newest):
+            log.info("%s: account %s unchanged since the last run", self.connection, acc.account_ref)
+            return None, coverage
         art = make_artifact(body, bank=self.bank, connection=self.connection, kind="json", resource="transactions",
                             account_ref=acc.account_ref, window_start=first, window_end=self.today,
                             request_path=f"{path}?range=0-{start + PAGE - 1}", http_status=200,
-                            content_type="application/json", extra={"stop": stop, "pages": str(len(pages))})
+                            content_type="application/json", extra={"stop": stop, "pages": str(len(pages)),
+                                                                    **({"document_id": newest} if newest else {})})
         return art, coverage
 
     async def _bisect_gate(self, start: int, page: Any, pages: list[tuple[str, bytes]]) -> None:
@@ -327,11 +340,13 @@ class LclConnector(Connector):
             pages.append(best)
         log.info("%s: history gate at row %d (%d more rows served)", self.connection, start, ok)
 
-    async def _statements(self, wanted: dict[str, dt.date], since: dt.date | None) -> AsyncIterator[RawArtifact]:
+    async def _statements(self, wanted: dict[str, dt.date]) -> AsyncIterator[RawArtifact]:
         """List statements (once, right before downloading: tokens are single use) and download, per account,
-        those whose period starts before that account's API coverage (``wanted[ref]``)."""
+        those whose period starts before that account's API coverage (``wanted[ref]``) and that no earlier run
+        landed (``state.known_documents``). The list always spans the same years, incremental run or not, so
+        an unchanged list is recognised as such (and a statement an interrupted run missed is still found)."""
         path = "/api/user/documents/accounts_statements"
-        lo = self.option_date("statements_since") or since or self.today.replace(year=self.today.year - STATEMENT_YEARS)
+        lo = self.option_date("statements_since") or self.today.replace(year=self.today.year - STATEMENT_YEARS)
         params = {"initial_date": lo.isoformat(), "final_date": self.today.isoformat(), "market_code": "01,02,21"}
         status, raw, ctype = await self._get(path, params)
         if status != 200:
@@ -339,9 +354,15 @@ class LclConnector(Connector):
         items = self._json(raw, "statement list")
         if not isinstance(items, list):
             raise ProtocolChanged(self._what(f"GET {path}: a JSON list was expected"))
-        yield make_artifact(raw, bank=self.bank, connection=self.connection, kind="json", resource="statement_list",
-                            request_path=f"{path}?initial_date={lo}&final_date={self.today}", http_status=status,
-                            content_type=ctype)
+        # The list carries a fresh single-use downloadToken per item on every call (the bank's way), so its
+        # bytes always differ: it is new evidence only when the list of documents itself changed.
+        listed = content_id([{k: v for k, v in i.items() if k != "downloadToken"} if isinstance(i, dict) else i
+                             for i in items])
+        if not self.state.knows("statement_list", listed):
+            yield make_artifact(raw, bank=self.bank, connection=self.connection, kind="json",
+                                resource="statement_list", request_path=f"{path}?initial_date={lo}&final_date="
+                                f"{self.today}", http_status=status, content_type=ctype,
+                                extra={"document_id": listed})
         for item in items:
             ref = self._statement_account(item, wanted)
             doc_date = _day(item.get("datprddoccli"))
@@ -350,11 +371,13 @@ class LclConnector(Connector):
             # a statement dated D covers about the month before D: keep it while it may start before coverage
             if doc_date - dt.timedelta(days=40) >= wanted[ref]:
                 continue
+            doc_id = f"{item.get('numageclicl', '')}{item.get('numcptclicl', '')}{item.get('codlccpt', '')}_{doc_date}"
+            if self.state.knows("statement", doc_id):
+                continue  # landed by an earlier run: an issued statement never changes
             dpath = "/api/user/documents/download"
             status, pdf, ctype = await self._get(dpath, {"downloadToken": str(item["downloadToken"])})
             if status != 200 or not pdf.startswith(b"%PDF"):
                 raise ProtocolChanged(self._what(f"statement {doc_date}: the download is not a PDF (HTTP {status})"))
-            doc_id = f"{item.get('numageclicl', '')}{item.get('numcptclicl', '')}{item.get('codlccpt', '')}_{doc_date}"
             yield make_artifact(pdf, bank=self.bank, connection=self.connection, kind="pdf", resource="statement",
                                 account_ref=ref, request_path=f"{dpath}?downloadToken=***", http_status=status,
                                 content_type=ctype, source_name=f"{doc_id}.pdf",
