@@ -47,5 +47,6 @@ def test_the_verdict_can_fail(lab: Lab) -> None:
 
     with DataDir(d).open_warehouse() as wh:
         wh.query("INSERT INTO core.transactions SELECT * FROM core.transactions LIMIT 1")
+        wh.recompute_derived()   # the ledger is materialized at load: as a load would, it sees the row
     assert duplicates(d) >= 1
     assert fingerprint(d) not in (op.before, op.after)

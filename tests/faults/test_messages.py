@@ -46,10 +46,12 @@ def cli(*args: str, env: dict | None = None, prefix: tuple[str, ...] = ()) -> su
 
 
 def damage(dd: DataDir) -> None:
-    """Cut the file to its first 16 KiB (headers kept, blocks gone): how a full disk or a copy cut short
-    leaves it."""
-    with open(dd.warehouse_path, "r+b") as f:
-        f.truncate(16384)
+    """Cut the files to their first 16 KiB (headers kept, blocks gone): how a full disk or a copy cut
+    short leaves them. Both the published snapshot (what readers open) and the writer file (what
+    check, categorize, import and sync open) are cut."""
+    for path in (dd.warehouse_path, dd.writer_path):
+        with open(path, "r+b") as f:
+            f.truncate(16384)
 
 
 @pytest.mark.parametrize("command", [["query", "SELECT count(*) FROM marts.transactions"], ["check"], ["links"], ["categorize"]])
@@ -58,7 +60,9 @@ def test_damaged_warehouse_names_rebuild(tmp_path: Path, command: list[str]) -> 
     damage(dd)
     r = runner.invoke(app, [*command, "--data-dir", str(tmp_path)])
     assert r.exit_code == 2
-    one_error(r, "damaged", str(dd.warehouse_path), f"bankflow rebuild --data-dir {tmp_path}")
+    # readers name the published file, writers the writer file; both name the data dir's rebuild
+    one_error(r, "damaged", str(dd.warehouse_path if command[0] in ("query", "links") else dd.writer_path),
+              f"bankflow rebuild --data-dir {tmp_path}")
 
 
 def test_damaged_warehouse_on_import_then_rebuild_recovers(tmp_path: Path) -> None:
@@ -83,8 +87,10 @@ def test_damaged_warehouse_on_import_then_rebuild_recovers(tmp_path: Path) -> No
 
 def test_warehouse_held_by_another_process(tmp_path: Path) -> None:
     dd = small_dd(tmp_path)
+    # a process that opened the writer file itself (an analyst's notebook on the published snapshot
+    # never blocks a writer: tests/core/test_readers_and_writers.py)
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); time.sleep(60)", str(dd.warehouse_path)],
+                               "print('held', flush=True); time.sleep(60)", str(dd.writer_path)],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
