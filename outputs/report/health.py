@@ -33,6 +33,7 @@ CHECKS = {
     "duplicate_keys": "no transaction is stored twice",
     "pending_twice": "a card payment is not counted both as pending and as booked",
     "stale_pending": "no pending payment waits for more than 30 days",
+    "statement_double_count": "no money is counted twice by two statements (a re-saved copy, overlapping periods)",
     "statement_line_unmatched": "every line of a PDF statement is also in the bank's API or CSV listing",
     "statement_not_reconciled": "every statement adds up (opening + credits - debits = closing)",
 }

@@ -132,7 +132,8 @@ def summary_cards(data: ReportData) -> str:
             totals[a["currency"] or "EUR"] = totals.get(a["currency"] or "EUR", Decimal(0)) + a["balance"]
     for cur, tot in sorted(totals.items()):
         cards.append(_card(f"total-{cur}", "All accounts together", fmt.money(tot, cur),
-                           f"{len(data.accounts)} accounts, latest balances the banks reported", str(tot)))
+                           f"{sum(1 for a in data.accounts if a['balance'] is not None)} accounts, latest balances "
+                           "the banks reported (cards apart: their spending is paid from an account)", str(tot)))
     month_rows = [r for r in data.cashflow if r["month"] == data.month]
     for r in month_rows:
         cards.append(_card(f"net-{r['currency']}", f"Net in {fmt.month(data.month)}", fmt.money(r["net"], r["currency"]),
@@ -152,11 +153,13 @@ def summary_cards(data: ReportData) -> str:
 
 
 def accounts_section(data: ReportData, charts: dict[str, Any]) -> str:
-    rows = [[account_label(a), a["type"] or "", amount(a["balance"], a["currency"]),
+    rows = [[account_label(a), (a["type"] or "") + ("" if a["counts_in_total"] else " (not in the total)"),
+             amount(a["balance"] if a["balance"] is not None else a["card_outstanding"], a["currency"]),
              Cell(fmt.day(a["balance_date"]), cls="nowrap"),
              f"{fmt.day(a['first_date'])} – {fmt.day(a['last_date'])}" if a["first_date"] else ""]
             for a in data.accounts]
-    lead = ("Each account's balance day by day, and the total (thick black line). "
+    lead = ("Each account's balance day by day, and the total (thick black line; card accounts are not in it: "
+            "what they spend is paid from a current account, which already counts it). "
             "<b>Solid</b> lines: months your bank's API or CSV exports cover; <b>dotted</b>: months rebuilt "
             "from PDF statements; <b>dashed</b>: months nothing covers. Click a name in the legend to hide it.")
     return _section("balances", "Balances", lead, _chart("chart-balance", charts) + table(

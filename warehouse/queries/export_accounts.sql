@@ -8,7 +8,9 @@ WITH opening AS (
     QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY date) = 1
 )
 SELECT a.account_id, a.bank, coalesce(a.account_number, a.account_id) AS account_number, a.iban, a.name,
-       a.type, coalesce(a.currency, 'EUR') AS currency, a.balance, a.balance_date,
+       a.type, coalesce(a.currency, 'EUR') AS currency,
+       coalesce(a.balance, a.card_outstanding) AS balance,   -- a card: its own outstanding (not in totals)
+       a.balance_date,
        o.opening_date, o.opening_balance
 FROM marts.accounts a
 LEFT JOIN opening o USING (account_id)

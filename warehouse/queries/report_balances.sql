@@ -4,16 +4,20 @@
 --     'statement' when a statement does, else 'none';
 --   * one row per currency and day for the total (account_id NULL): the sum over the accounts of their
 --     balance that day; an account counts from its first day, and after its last day with its last
---     balance.
+--     balance; card accounts are left out of it (marts.accounts.counts_in_total: their spending is
+--     settled from a current account, which already counts it).
 WITH bal AS MATERIALIZED (
-    SELECT b.account_id, coalesce(a.currency, 'EUR') AS currency, b.date, b.balance, b.transactions
+    SELECT b.account_id, coalesce(a.currency, 'EUR') AS currency, b.date, b.balance, b.transactions,
+           coalesce(m.counts_in_total, true) AS counts_in_total
     FROM marts.daily_balances b
     LEFT JOIN core.accounts a USING (account_id)
+    LEFT JOIN marts.accounts m USING (account_id)
 ),
 moves AS (  -- what each account adds to the total on each of its days (it keeps its last balance after)
     SELECT currency, date, transactions,
            balance - coalesce(lag(balance) OVER (PARTITION BY account_id ORDER BY date), 0) AS delta
     FROM bal
+    WHERE counts_in_total
 ),
 deltas AS (
     SELECT currency, date, sum(delta) AS delta, sum(transactions) AS transactions FROM moves GROUP BY ALL
