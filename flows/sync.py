@@ -28,7 +28,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 from prefect import flow, task
@@ -42,7 +42,7 @@ from pipeline.progress import current_progress
 from connectors.base import SyncState
 from connectors.errors import TransientError
 from connectors.otp import OtpProvider, OtpRequest
-from pipeline.runner import Outcome, bank_semaphore, fetch_connection, load_outcomes, sync_states
+from pipeline.runner import Outcome, bank_semaphore, fetch_connection, load_outcomes, summarize, sync_states
 from pipeline.datadir import DataDir
 
 
@@ -216,6 +216,7 @@ async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
     order = {c.name: i for i, c in enumerate(conns)}
     outcomes.sort(key=lambda o: order[o.connection])
     summary = summarize(run_id, outcomes)
+    summary["flow_run"] = _flow_run_name()
     await publish_summary(summary, report_markdown(data_dir, summary))
     if not summary["ok"] and _in_deployment():
         return _failed_run_state(summary)
@@ -238,6 +239,13 @@ async def _settled(fetches: dict[str, asyncio.Future]) -> None:
         await asyncio.wait(pending, timeout=0.5, return_when=asyncio.FIRST_COMPLETED)
 
 
+def _flow_run_name() -> str | None:
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    return ctx.flow_run.name if ctx and ctx.flow_run else None
+
+
 def _in_deployment() -> bool:
     from prefect.context import FlowRunContext
 
@@ -255,29 +263,13 @@ def _failed_run_state(summary: dict) -> State:
     return Failed(name=STATE_NAMES[worst], message=msg)
 
 
-def summarize(run_id: str, outcomes: list[Outcome]) -> dict:
-    rows = []
-    for o in outcomes:
-        d = asdict(o)
-        d.pop("shas")
-        d["started_at"] = o.started_at.isoformat(timespec="seconds")
-        d["finished_at"] = o.finished_at.isoformat(timespec="seconds") if o.finished_at else None
-        rows.append(d)
-    return {"run_id": run_id, "ok": all(o.ok for o in outcomes), "connections": rows}
-
-
 def report_markdown(data_dir: str, summary: dict) -> str | None:
     """Rebuild DATA_DIR/report/index.html and return the run's markdown artifact (None when the
     warehouse cannot be opened, e.g. another run holds it: the plain summary is published instead)."""
-    from outputs.report.artifact import sync_report_markdown
+    from outputs.report.artifact import report_after_sync
 
     dd = DataDir(Path(data_dir))
-    try:
-        with dd.open_warehouse(read_only=True) as wh:
-            return sync_report_markdown(wh, summary["run_id"], summary["connections"], dd.root / "report")
-    except Exception:
-        log.exception("the report of run %s could not be built", summary["run_id"])
-        return None
+    return report_after_sync(lambda: dd.open_warehouse(read_only=True), summary, dd.root / "report")
 
 
 async def publish_summary(summary: dict, markdown: str | None = None) -> None:

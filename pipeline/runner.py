@@ -228,6 +228,19 @@ def load_outcomes(dd: DataDir, outcomes: list[Outcome], run_id: str) -> list[Out
     return outcomes
 
 
+def summarize(run_id: str, outcomes: list[Outcome]) -> dict:
+    """The run's summary (what the CLI prints and the flow publishes): one row per connection, without
+    the payload digests."""
+    rows = []
+    for o in outcomes:
+        d = asdict(o)
+        d.pop("shas")
+        d["started_at"] = o.started_at.isoformat(timespec="seconds")
+        d["finished_at"] = o.finished_at.isoformat(timespec="seconds") if o.finished_at else None
+        rows.append(d)
+    return {"run_id": run_id, "ok": all(o.ok for o in outcomes), "connections": rows}
+
+
 def _fail_all(outcomes: list[Outcome], exc: Exception) -> None:
     """Mark the successful fetches as failed to load (their payloads stay landed and marked dirty: the
     next run of the connection loads them)."""

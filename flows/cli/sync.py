@@ -28,22 +28,40 @@ def preflight(config: Path, data_dir: Path, only: list[str] | None) -> list[str]
     return names
 
 
-def run_sync(config: Path, data_dir: Path, only: list[str] | None, options: dict | None = None) -> dict:
+def run_sync(config: Path, data_dir: Path, only: list[str] | None, options: dict | None = None, *,
+             prefect: bool = True) -> dict:
+    """Sync as the ``bankflow-sync`` Prefect flow, or (``prefect=False``) run the same steps in this
+    process (pipeline/sync_without_prefect.py says when and why). Returns the run's summary."""
     from pipeline.progress import set_progress
 
     names = preflight(config, data_dir, only)
-    console.print(f"syncing {', '.join(names)} into {data_dir} (starting Prefect...)", soft_wrap=True)
-    from flows.sync import sync_flow
-
+    how = "starting Prefect..." if prefect else "without Prefect"
+    console.print(f"syncing {', '.join(names)} into {data_dir} ({how})", soft_wrap=True)
     progress, report = progress_display()
     set_progress(report)
     try:
         with progress:
+            if not prefect:
+                return _sync_in_process(config, data_dir, only, options, report)
+            from flows.sync import sync_flow
+
             report("prefect", "starting Prefect (a local temporary server unless PREFECT_API_URL is set)")
             return asyncio.run(sync_flow(config_path=str(config), data_dir=str(data_dir), connections=only,
                                          options=options))
     finally:
         set_progress(None)
+
+
+def _sync_in_process(config: Path, data_dir: Path, only: list[str] | None, options: dict | None,
+                     report) -> dict:
+    from outputs.report.artifact import report_after_sync
+    from pipeline.datadir import DataDir
+    from pipeline.sync_without_prefect import sync_in_process
+
+    summary = sync_in_process(config, data_dir, only, options, progress=report)
+    dd = DataDir(data_dir)
+    report_after_sync(lambda: dd.open_warehouse(read_only=True), summary, dd.root / "report")
+    return summary
 
 
 #: what the outcome table's columns mean, printed under it (lines shorter than 80 columns)
@@ -56,7 +74,10 @@ LEGEND = ("  payloads  files and API answers fetched; new: not in raw/ yet",
 def print_outcomes(summary: dict) -> None:
     from rich import box
 
-    t = Table(title=f"sync run {summary['run_id']}", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    title = f"sync run {summary['run_id']}"
+    if summary.get("flow_run"):
+        title += f" (Prefect flow run {summary['flow_run']})"
+    t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     rows = summary["connections"]
 
     def width(key: str, title: str) -> int:
@@ -96,9 +117,17 @@ def demo(data_dir: DataDirOpt = Path("data"),
          wrong_password: Annotated[Optional[list[str]], typer.Option(
              "--wrong-password", help="Make this bank's simulator reject the demo password (repeatable).")] = None,
          latency: Annotated[float, typer.Option(help="Seconds each simulator waits per request.")] = 0.0,
-         seed: Annotated[int, typer.Option(help="Seed of the simulators' ledgers.")] = 0) -> None:
+         seed: Annotated[int, typer.Option(help="Seed of the simulators' ledgers.")] = 0,
+         prefect: Annotated[Optional[bool], typer.Option(
+             "--prefect/--no-prefect",
+             help="Run the sync as a Prefect flow (on a temporary local server unless PREFECT_API_URL is set: "
+                  "5-10 s more), or its same steps in this process. Default: a flow when a Prefect server is "
+                  "configured (PREFECT_API_URL), else in this process.")] = None) -> None:
     """Run everything against the built-in bank simulators: sync, land, lake, warehouse, then a summary."""
     from pipeline.sandbox import SandboxProcess
+    from pipeline.sync_without_prefect import prefect_server_configured
+
+    as_flow = prefect_server_configured() if prefect is None else prefect
 
     started = time.monotonic()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -118,11 +147,15 @@ def demo(data_dir: DataDirOpt = Path("data"),
         os.environ.update(env)  # the demo's fake credentials, for this process only
         n_truth = sims.write_truth(data_dir / "sandbox-truth.parquet")
         try:
-            summary = run_sync(cfg_path, data_dir, None)
+            summary = run_sync(cfg_path, data_dir, None, prefect=as_flow)
         except BankflowError as exc:
             fail(exc)
     print_outcomes(summary)
     _print_demo_footer(data_dir, n_truth, time.monotonic() - started)
+    if not as_flow:
+        out.print("\n(no Prefect server configured, so the sync ran without Prefect: the same steps as the "
+                  "bankflow-sync flow, in this process. `bankflow demo --prefect` runs it as a Prefect flow; "
+                  "`bankflow sync` always does.)", style="dim", highlight=False)
     raise typer.Exit(0 if summary["ok"] else 1)
 
 

@@ -2,6 +2,8 @@
 checks) with the next step, and where the report is. No account number or label goes into it."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,8 @@ from outputs.report import build_report
 from outputs.report.format import money
 from outputs.report.health import advice
 from warehouse.db import Warehouse
+
+log = logging.getLogger("bankflow.report")
 
 
 def sync_markdown(run_id: str, connections: list[dict[str, Any]], totals: list[dict[str, Any]],
@@ -48,3 +52,15 @@ def sync_report_markdown(wh: Warehouse, run_id: str, connections: list[dict[str,
     totals = wh.fetch_dicts("report_totals.sql")
     checks = [c for c in wh.fetch_dicts("report_checks.sql") if c["violations"]]
     return sync_markdown(run_id, connections, totals, checks, report, error)
+
+
+def report_after_sync(open_warehouse: Callable[[], Warehouse], summary: dict[str, Any], report_dir: Path) -> str | None:
+    """What every sync does at its end (the Prefect flow and a run without Prefect alike): rebuild the
+    report in ``report_dir`` and return the run's markdown; None when the warehouse cannot be opened
+    (logged: a report is never worth failing a sync that loaded)."""
+    try:
+        with open_warehouse() as wh:
+            return sync_report_markdown(wh, summary["run_id"], summary["connections"], report_dir)
+    except Exception:
+        log.exception("the report of run %s could not be built", summary["run_id"])
+        return None

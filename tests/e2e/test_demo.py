@@ -44,6 +44,8 @@ def demo_dir(tmp_path_factory) -> Path:
     p = _demo(d)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "Next steps:" in p.stdout and "transactions" in p.stdout and "bankflow check --data-dir" in p.stdout
+    # no Prefect server configured (tests/conftest.py): the sync's steps ran in the demo's process, and it says so
+    assert "ran without Prefect" in p.stdout and "Prefect flow run" not in p.stdout
     return d
 
 
@@ -76,3 +78,13 @@ def test_demo_with_a_wrong_password(tmp_path):
     assert _warehouse(tmp_path, "SELECT count(*) FROM core.transactions WHERE connection = ?", [failed[0]]) == [(0,)]
     assert any(s == "ok" for s in runs.values())
     assert _warehouse(tmp_path, "SELECT count(*) FROM core.transactions")[0][0] > 0
+
+
+def test_demo_as_a_prefect_flow(tmp_path):
+    """``--prefect``: the same demo as a Prefect flow run (on the temporary local server), equally exact."""
+    p = _demo(tmp_path, "--prefect")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "(Prefect flow run " in p.stdout and "ran without Prefect" not in p.stdout
+    got = {r[0]: (r[1], r[2]) for r in _warehouse(
+        tmp_path, "SELECT account_number, count(*), sum(amount) FROM marts.transactions WHERE NOT pending GROUP BY 1")}
+    assert got == _truth(tmp_path)
