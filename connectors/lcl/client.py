@@ -65,6 +65,9 @@ MAX_RELOGINS = 3
 GATE_CODE = "STRONG_AUTHENTICATION_REQUIRED"
 STATEMENT_YEARS = 10      # how far back the statement list is asked for (woob: 10 years)
 INCREMENTAL_OVERLAP = dt.timedelta(days=14)
+#: how far back the history gate is said to let rows through (lcl.md §6, SEED, unconfirmed): an incremental run
+#: that stops probing the gate early still wants the statements of periods that start before it
+GATE_HORIZON = dt.timedelta(days=90)
 NO_CONTRACT = "0000000000000000"
 
 
@@ -251,7 +254,8 @@ class LclConnector(Connector):
             if artifact is not None:
                 yield artifact
             if coverage["stop"] == "history_gate":
-                gated[acc.account_ref] = _day(coverage["start"]) if coverage["start"] else None
+                start = coverage.get("statements_before") or coverage["start"]
+                gated[acc.account_ref] = _day(start) if start else None
         mode = self.statements_mode()
         if mode == "always":
             wanted = {a.account_ref: dt.date.max for a in accounts}
@@ -268,6 +272,7 @@ class LclConnector(Connector):
         pages: list[tuple[str, bytes]] = []
         oldest: dt.date | None = None
         start, stop = 0, "end"
+        cut = False  # the gate's probing stopped once past ``since`` (an incremental run)
 
         async def page(a: int, b: int) -> list[dict[str, Any]] | None:
             """Rows of range a-b, or None when the history gate refuses it."""
@@ -293,7 +298,7 @@ class LclConnector(Connector):
             rows = await page(start, start + PAGE - 1)
             if rows is None:
                 stop = "history_gate"
-                await self._bisect_gate(start, page, pages)
+                cut = await self._bisect_gate(start, page, pages, since, lambda: oldest)
                 break
             if len(rows) < PAGE:
                 break
@@ -303,15 +308,17 @@ class LclConnector(Connector):
             start += PAGE
         # the oldest day fetched is complete when the listing ended or the gate was bisected (the next row is
         # older than the gate's cutoff, hence on an earlier day); after an early "since" stop it may be cut
-        first = oldest + dt.timedelta(days=1) if stop == "since" and oldest else oldest
+        first = oldest + dt.timedelta(days=1) if (stop == "since" or cut) and oldest else oldest
         coverage = {"start": first.isoformat() if first else None, "end": self.today.isoformat(), "stop": stop}
+        if cut:  # the gate is there but was not located: statements are wanted as far as it may reach
+            coverage["statements_before"] = min(first or self.today, self.today - GATE_HORIZON).isoformat()
         body = (b'{"bankflow_envelope":1,"internal_id":' + json.dumps(acc.internal_id).encode()
                 + b',"coverage":' + json.dumps(coverage).encode() + b',"pages":['
                 + b",".join(b'{"range":"' + r.encode() + b'","body":' + raw + b"}" for r, raw in pages) + b"]}")
         # An incremental run that stopped inside a first page byte-identical to the first page of a listing an
         # earlier run landed saw nothing that listing does not hold (the newest rows come first): not new.
         newest = content_id([acc.internal_id, hashlib.sha256(pages[0][1]).hexdigest()]) if pages else None
-        if stop == "since" and len(pages) == 1 and newest and self.state.knows("transactions", newest):
+        if (stop == "since" or cut) and len(pages) == 1 and newest and self.state.knows("transactions", newest):
             log.info("%s: account %s unchanged since the last run", self.connection, acc.account_ref)
             return None, coverage
         art = make_artifact(body, bank=self.bank, connection=self.connection, kind="json", resource="transactions",
@@ -321,24 +328,38 @@ class LclConnector(Connector):
                                                                     **({"document_id": newest} if newest else {})})
         return art, coverage
 
-    async def _bisect_gate(self, start: int, page: Any, pages: list[tuple[str, bytes]]) -> None:
+    async def _bisect_gate(self, start: int, page: Any, pages: list[tuple[str, bytes]], since: dt.date | None,
+                           oldest: Any) -> bool:
         """The page at ``start`` was refused: find the longest prefix ``start..start+n-1`` still served, so every
-        row the API gives without 2FA is fetched. Keeps only the longest successful probe in ``pages``."""
+        row the API gives without 2FA is fetched. Keeps only the longest successful probe in ``pages``.
+
+        A first sync bisects (7 probes for a page of 100). An incremental run (``since``) needs only the rows
+        newer than ``since``: it gallops (1, 2, 4, ... rows) and stops at the first probe that is served and
+        reaches past ``since`` (1-2 probes on a quiet day instead of 7-8); a refused probe hands over to the
+        bisection. Returns whether it stopped that way (``oldest()``: the oldest day fetched so far)."""
         ok, refused = 0, PAGE
         best: tuple[str, bytes] | None = None
+        gallop = 1 if since else 0
+        cut = False
         while refused - ok > 1:
-            mid = (ok + refused) // 2
+            mid = min(gallop, refused - 1) if gallop else (ok + refused) // 2
             rows = await page(start, start + mid - 1)
             if rows is None:
-                refused = mid
+                refused, gallop = mid, 0
                 continue
             best = pages.pop()
             ok = mid
             if len(rows) < mid:  # the listing ended inside the probe
                 break
+            if since and oldest() and oldest() < since:
+                cut = True
+                break
+            gallop *= 2
         if best is not None:
             pages.append(best)
-        log.info("%s: history gate at row %d (%d more rows served)", self.connection, start, ok)
+        log.info("%s: history gate at row %d (%d more rows served%s)", self.connection, start, ok,
+                 ", enough for this incremental run" if cut else "")
+        return cut
 
     async def _statements(self, wanted: dict[str, dt.date]) -> AsyncIterator[RawArtifact]:
         """List statements (once, right before downloading: tokens are single use) and download, per account,

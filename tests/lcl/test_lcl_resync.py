@@ -18,6 +18,11 @@ def _known(arts) -> frozenset[tuple[str, str]]:
     return frozenset((a.meta.resource, a.meta.extra["document_id"]) for a in arts if "document_id" in a.meta.extra)
 
 
+def _listing_requests(sb) -> int:
+    """Transaction pages and gate probes asked for, all accounts together."""
+    return sum(n for k, n in sb.state.stats.items() if k.startswith("GET ") and k.endswith("/transactions"))
+
+
 def _last_booking(arts) -> dt.date:
     return max(t.booking_date for a in arts if a.meta.resource == "transactions"
                for t in SPEC.parse(a.body, a.meta).transactions if not t.pending)
@@ -34,7 +39,23 @@ async def test_second_sync_downloads_no_statement_and_lands_nothing_new(sandbox_
     assert sb.state.stats[DOWNLOAD] == 0
     assert sb.state.stats[LISTING] == 1  # listed, to know that no statement is missing ...
     assert not [a for a in second if a.meta.resource.startswith("statement")]  # ... but nothing new in it
-    assert {a.meta.sha256 for a in second} <= {a.meta.sha256 for a in first}  # 0 new payloads
+    # the first incremental run lands, once, the short listing of each gated account (its gate probed only as far
+    # as the run needs); nothing else is new
+    seen = {a.meta.sha256 for a in first}
+    new = [a for a in second if a.meta.sha256 not in seen]
+    assert new and all(a.meta.resource == "transactions" and a.meta.extra["stop"] == "history_gate" for a in new)
+    gated = {"GET " + a.meta.request_path.split("?")[0] for a in new}
+    probes_second = _listing_requests(sb)
+    assert all(sb.state.stats[k] <= 3 for k in gated)  # the refused page, then 1-2 probes of 1, 2, 4 rows
+    state = SyncState(max_booking_date=state.max_booking_date, known_documents=state.known_documents | _known(second))
+    sb.state.stats.clear()
+    again = await run_sync(sb, state=state)
+    assert {a.meta.sha256 for a in again} <= seen | {a.meta.sha256 for a in second}  # 0 new payloads
+    assert sb.state.stats[DOWNLOAD] == 0 and _listing_requests(sb) == probes_second
+    # the check can fire: a first sync bisects each gate (7 probes of a page of 100, after the refused page)
+    sb.state.stats.clear()
+    await run_sync(sb)
+    assert all(sb.state.stats[k] >= 8 for k in gated)
     # the checks can fire: without the known documents the list is new evidence and every statement is
     # downloaded again (the list's bytes differ on every call: fresh download tokens)
     sb.state.stats.clear()
