@@ -21,13 +21,19 @@ SEED = int(os.environ.get("BANKFLOW_FAULT_SEED", "12"))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_killed_demo_leaves_no_process(tmp_path: Path, sig: int) -> None:
-    """The moment: once Prefect's server (uvicorn) runs beside the simulators, plus a seeded delay."""
-    proc = start_cli("demo", "--data-dir", str(tmp_path / "data"), log=tmp_path / "demo.log")
+@pytest.mark.parametrize("mode", ["--prefect", "--no-prefect"])
+def test_killed_demo_leaves_no_process(tmp_path: Path, sig: int, mode: str) -> None:
+    """The moment: once Prefect's server (uvicorn) runs beside the simulators (``--prefect``), or once the
+    sync has started in the demo's own process (``--no-prefect``), plus a seeded delay."""
+    log = tmp_path / "demo.log"
+    proc = start_cli("demo", mode, "--data-dir", str(tmp_path / "data"), log=log)
     mark = mark_of(proc)
     try:
-        up = wait_for(lambda: any("uvicorn" in c for c in children_of(mark).values()), 240, proc)
-        assert up, (tmp_path / "demo.log").read_text()
+        if mode == "--prefect":
+            up = wait_for(lambda: any("uvicorn" in c for c in children_of(mark).values()), 240, proc)
+        else:
+            up = wait_for(lambda: "syncing" in log.read_text() and bool(children_of(mark)), 240, proc)
+        assert up, log.read_text()
         seen = children_of(mark)
         assert any("spawn_main" in c for c in seen.values())  # the simulators' process
         time.sleep(random.Random(SEED + sig).uniform(0, 3))
