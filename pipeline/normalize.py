@@ -11,6 +11,7 @@ Lineage on every row: ``raw_sha256`` (the landed file), ``connection``, ``fetche
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any
@@ -64,6 +65,15 @@ def record_columns(txs: Sequence[Transaction]) -> pa.Table:
     """The :data:`RECORD_FIELDS` of ``txs`` as Arrow columns (the only per-row Python step)."""
     schema = SCHEMAS["transactions"]
     return pa.table({f: pa.array(list(map(attrgetter(f), txs)), schema.field(f).type) for f in RECORD_FIELDS})
+
+
+def _complete(columns: pa.Table) -> pa.Table:
+    """A column-wise parser's transactions (``ParsedBatch.transaction_columns``) as :func:`record_columns`
+    gives them: every :data:`RECORD_FIELDS` column, a field the parser left out at its default."""
+    schema, n = SCHEMAS["transactions"], columns.num_rows
+    defaults = {f.name: f.default for f in dataclasses.fields(Transaction)}
+    return pa.table({f: (columns[f] if f in columns.column_names else pa.array([defaults[f]] * n))
+                     .cast(schema.field(f).type) for f in RECORD_FIELDS})
 
 
 def _transactions(items: Sequence[Item]) -> pa.Table:
@@ -140,9 +150,13 @@ def normalize_batches(batches: Iterable[ParsedBatch], meta: ArtifactMeta, *, uni
     balances: list[pa.Table] = []  # as many as the rows when an account has a balance per day: compact Arrow
     merged = ParsedBatch()
     for b in batches:
-        if b.transactions:
+        if b.transaction_columns is not None:
+            parts.append(_complete(b.transaction_columns))
+        elif b.transactions:
             parts.append(record_columns(b.transactions))
-        if b.balances:
+        if b.balance_columns is not None:
+            balances.append(b.balance_columns.select(["account_ref", "date", "balance", "source"]))
+        elif b.balances:
             balances.append(pa.table({f: pa.array(list(map(attrgetter(f), b.balances)), SCHEMAS["balances"].field(f).type)
                                       for f in ("account_ref", "date", "balance", "source")}))
         merged.accounts += b.accounts
