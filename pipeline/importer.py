@@ -20,6 +20,7 @@ from pipeline.runner import POOLED_KINDS, parse_pool
 from pipeline.edits import refresh_after_load
 from pipeline.datadir import DataDir
 from pipeline.ingest import load, to_lake
+from pipeline.memory import release
 
 #: DuckDB's memory limit while loading imported files (issue 13: an import's memory stays flat)
 LOAD_MEMORY = "150MB"
@@ -82,6 +83,7 @@ def import_files(dd: DataDir, files: list[Path], *, connection: str = "import", 
     jobs: list[tuple[ImportResult, Path, Future | None]] = []
     for f in files:
         res, path = land_file(dd, f, connection=connection, bank=bank)
+        release()  # the file's bytes read for landing (a 500k-row export: 80 MB) go back before the parse
         results.append(res)
         if path is None:
             continue

@@ -56,10 +56,12 @@ def test_parsing_from_a_file_equals_parsing_the_bytes(tmp_path):
     path.write_bytes(body)
     meta = make_artifact(body, bank="boursorama", connection="import", kind="csv", resource="transactions").meta
     with path.open("rb") as f:
-        batches = list(SPEC.parse_chunks(f, meta))
+        streamed = normalize_batches(SPEC.parse_chunks(f, meta), meta, unique_ids=False)  # read column-wise
+        rows = pa.concat_tables(list(streamed["transactions"]))
         assert not f.closed  # the caller's file
-    merged = [t for b in batches for t in b.transactions]
-    assert merged == parse_movements_csv(body, meta).transactions
+    whole = normalize(parse_movements_csv(body, meta), meta, unique_ids=False)
+    assert rows.num_rows > 500 and _sorted(rows).equals(_sorted(whole["transactions"]))
+    assert pa.concat_tables(list(streamed["balances"])).equals(whole["balances"])
 
 
 def test_a_bad_line_late_in_a_streamed_file_is_refused_naming_it():
