@@ -190,7 +190,7 @@ class _State:
                 "operation_date": _operation_dates(label, booked), "amount": _amounts(self.cell(block, "amount")),
                 "label_raw": label, "pending": pc.is_null(value),
                 "bank_category": (_per_distinct(self.cell(block, "category"), _stripped, pa.string(),
-                                                self.caches["category"])
+                                                self.caches["category"], dictionary=True)
                                   if "category" in self.ix else pa.nulls(len(label), pa.string()))}
         self._new_accounts(block, refs, codes)
         if "balance" in self.ix:
@@ -205,7 +205,8 @@ class _State:
             cache.clear()
         refs = [cache[t] if t in cache else cache.setdefault(t, _account_ref(t)) for t in cells.dictionary.to_pylist()]
         codes = np.array([self.codes.setdefault(r, len(self.codes)) for r in refs], dtype=np.int64)
-        return pa.array(refs, pa.string()).take(cells.indices), codes[cells.indices.to_numpy()]
+        # dictionary-encoded: a file repeats a few account numbers (500k rows: 9 MB as strings)
+        return pa.DictionaryArray.from_arrays(cells.indices, pa.array(refs, pa.string())), codes[cells.indices.to_numpy()]
 
     def _new_accounts(self, block: pa.RecordBatch, refs: pa.Array, codes: np.ndarray) -> None:
         _, first = np.unique(codes, return_index=True)
@@ -230,7 +231,7 @@ class _State:
         pick = np.sort(first[~np.isin(uniq, self.balance_keys, assume_unique=True)])
         self.balance_keys = np.union1d(self.balance_keys, uniq)
         self.balance_parts.append(pa.table({
-            "account_ref": refs.take(rows[pick]), "date": pa.array(days[pick].astype(np.int32)).cast(pa.date32()),
+            "account_ref": refs.take(rows[pick]).cast(pa.string()), "date": pa.array(days[pick].astype(np.int32)).cast(pa.date32()),
             "balance": amounts.take(pick)}))
 
     def balances(self) -> pa.Table:
@@ -250,14 +251,21 @@ def _check_cells(block: pa.RecordBatch) -> None:
             raise _Irregular
 
 
-def _per_distinct(arr: pa.Array, fn: Callable[[str], Any], typ: pa.DataType, cache: dict[str, Any]) -> pa.Array:
+def _per_distinct(arr: pa.Array, fn: Callable[[str], Any], typ: pa.DataType, cache: dict[str, Any],
+                  dictionary: bool = False) -> pa.Array:
     """``fn`` of every cell, called once per distinct text (an export repeats dates, accounts, categories);
-    ``cache`` keeps the results from group to group (emptied past CACHE_MAX: the values are immutable)."""
+    ``cache`` keeps the results from group to group (emptied past CACHE_MAX: the values are immutable).
+    ``dictionary``: the result dictionary-encoded (a None result is a null row, never a null value)."""
     codes = pc.dictionary_encode(arr)
     if len(cache) >= CACHE_MAX:
         cache.clear()
     values = [cache[s] if s in cache else cache.setdefault(s, fn(s)) for s in codes.dictionary.to_pylist()]
-    return pa.array(values, typ).take(codes.indices)
+    if not dictionary:
+        return pa.array(values, typ).take(codes.indices)
+    indices = codes.indices.to_numpy()
+    missing = np.array([v is None for v in values], dtype=bool)[indices]
+    return pa.DictionaryArray.from_arrays(pa.array(indices, mask=missing),
+                                          pa.array(["" if v is None else v for v in values], typ))
 
 
 def _date(text: str) -> dt.date:
