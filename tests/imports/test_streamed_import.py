@@ -129,3 +129,21 @@ def test_a_streamed_file_refused_late_leaves_nothing(tmp_path, monkeypatch):
     assert list(dd.raw.iter_paths()) == []
     assert not (tmp_path / "data" / "lake").exists() or not any(
         p.suffix == ".parquet" for p in (tmp_path / "data" / "lake").rglob("*"))
+
+
+def test_the_cli_keeps_pyarrow_from_importing_pandas_yet_pandas_still_works():
+    """pyarrow imports pandas (~50 MB) at its first conversion of Python objects, only to probe for pandas
+    objects: the CLI skips that probe; converting still works, and so does an explicit pandas use."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, flows.cli, pyarrow as pa\n"
+            "assert pa.array(['x', None]).to_pylist() == ['x', None]\n"
+            "print('pandas' in sys.modules)\n"
+            "print(type(pa.table({'a': [1]}).to_pandas()).__name__)\n")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env={**os.environ, "PYTHONPATH": str(root)}, check=True)
+    assert out.stdout.split() == ["False", "DataFrame"]
