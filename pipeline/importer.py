@@ -105,7 +105,10 @@ def import_files(dd: DataDir, files: list[Path], *, connection: str = "import", 
         # DuckDB spills past LOAD_MEMORY instead of growing: a 500k-row file loads in ~+150 MB, not ~+700 MB
         with dd.open_warehouse(memory_limit=LOAD_MEMORY) as wh:
             for b in sorted({r.bank for r in good if r.bank}):
-                mine = [r for r in good if r.bank == b]
+                loaded = wh.loaded_shas(b, connection)  # committed loads (core.raw_files is written last)
+                mine = [r for r in good if r.bank == b and r.sha256 not in loaded]
+                if not mine:
+                    continue  # the same files again: loading them would add nothing (500k rows: ~8 s saved)
                 before = _counts(wh)
                 try:
                     load(dd, wh, b, [r.sha256 for r in mine if r.sha256])
