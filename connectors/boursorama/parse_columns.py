@@ -173,7 +173,7 @@ class _State:
         self.export_day = (export_date_of(meta) - _EPOCH).days
         self.accounts: dict[str, Account] = {}
         self.codes: dict[str, int] = {}          # account -> small int (for the balance keys)
-        self.balance_keys = np.zeros(0, dtype=np.int64)  # (account, day) pairs that have their balance, sorted
+        self.balance_keys: set[int] = set()  # (account, day) pairs that have their balance
         self.balance_parts: list[pa.Table] = []
         self.caches: dict[str, dict[str, Any]] = {"date": {}, "value_date": {}, "ref": {}, "category": {}}
 
@@ -228,8 +228,10 @@ class _State:
                 else value.take(rows).cast(pa.int32()).to_numpy().astype(np.int64))
         keys = codes[rows] * (1 << 32) + (days + (1 << 31))
         uniq, first = np.unique(keys, return_index=True)
-        pick = np.sort(first[~np.isin(uniq, self.balance_keys, assume_unique=True)])
-        self.balance_keys = np.union1d(self.balance_keys, uniq)
+        seen = self.balance_keys
+        new = np.fromiter((k not in seen for k in uniq.tolist()), dtype=bool, count=len(uniq))
+        pick = np.sort(first[new])
+        seen.update(uniq[new].tolist())
         self.balance_parts.append(pa.table({
             "account_ref": refs.take(rows[pick]).cast(pa.string()), "date": pa.array(days[pick].astype(np.int32)).cast(pa.date32()),
             "balance": amounts.take(pick)}))
