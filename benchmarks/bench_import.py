@@ -53,8 +53,9 @@ def make_csv(path: Path, rows: int, profile: str) -> int:
     return written
 
 
-def run_import(csv: Path, data_dir: Path) -> tuple[float, int, str]:
-    """Wall time, peak RSS (bytes) and output of ``bankflow import`` in a new process."""
+def run_import(csv: Path, data_dir: Path) -> tuple[float, int, str, float]:
+    """Wall time, peak RSS (bytes), output and CPU time (user + system, s: less sensitive than the wall
+    time to the other processes of a shared machine) of ``bankflow import`` in a new process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
     p = subprocess.Popen([sys.executable, "-m", "flows.cli", "import", str(csv), "--data-dir", str(data_dir),
@@ -67,7 +68,7 @@ def run_import(csv: Path, data_dir: Path) -> tuple[float, int, str]:
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         raise SystemExit(f"import failed ({p.returncode}):\n{out}")
-    return elapsed, usage.ru_maxrss * 1024, out
+    return elapsed, usage.ru_maxrss * 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def baseline_rss() -> int:
@@ -93,14 +94,15 @@ def main() -> None:
         print(f"generated {n:,} rows ({csv.stat().st_size / 1e6:.1f} MB, profile {args.profile}) "
               f"in {time.perf_counter() - t0:.1f} s")
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        elapsed, rss, out = run_import(csv, base / "data")
+        elapsed, rss, out, cpu = run_import(csv, base / "data")
         tail = [ln for ln in out.splitlines() if ln.strip()][-2:]
         print(f"import: {elapsed:.2f} s, {n / elapsed:,.0f} rows/s (target >= 100,000), "
-              f"peak RSS {rss / 2**20:,.0f} MB (target < 400 MB)")
+              f"peak RSS {rss / 2**20:,.0f} MB (target < 400 MB), CPU {cpu:.1f} s")
         print(f"  CLI's own output: {' | '.join(tail)}")
         print(f"  peak RSS of a process that only imports the CLI: {baseline_rss() / 2**20:,.0f} MB")
-        again, rss2, _ = run_import(csv, base / "data")
-        print(f"import of the same file again (nothing new): {again:.2f} s, peak RSS {rss2 / 2**20:,.0f} MB")
+        again, rss2, _, cpu2 = run_import(csv, base / "data")
+        print(f"import of the same file again (nothing new): {again:.2f} s, peak RSS {rss2 / 2**20:,.0f} MB, "
+              f"CPU {cpu2:.1f} s")
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

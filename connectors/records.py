@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 CENT = Decimal("0.01")
 
@@ -100,3 +101,8 @@ class ParsedBatch:
     statements: list[Statement] = field(default_factory=list)
     window_start: dt.date | None = None
     window_end: dt.date | None = None
+    #: a column-wise parser's transactions: a ``pyarrow.Table`` whose columns are named after Transaction's
+    #: fields (a field it lacks takes its default), in place of ``transactions`` (no Python object per row)
+    transaction_columns: Any = None
+    #: the same for ``balances`` (columns ``account_ref``, ``date``, ``balance``, ``source``)
+    balance_columns: Any = None

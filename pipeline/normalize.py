@@ -11,6 +11,7 @@ Lineage on every row: ``raw_sha256`` (the landed file), ``connection``, ``fetche
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import Any
@@ -64,6 +65,26 @@ def record_columns(txs: Sequence[Transaction]) -> pa.Table:
     """The :data:`RECORD_FIELDS` of ``txs`` as Arrow columns (the only per-row Python step)."""
     schema = SCHEMAS["transactions"]
     return pa.table({f: pa.array(list(map(attrgetter(f), txs)), schema.field(f).type) for f in RECORD_FIELDS})
+
+
+def _complete(columns: pa.Table) -> pa.Table:
+    """A column-wise parser's transactions (``ParsedBatch.transaction_columns``) as :func:`record_columns`
+    gives them: every :data:`RECORD_FIELDS` column, a field the parser left out at its default. String
+    columns may come dictionary-encoded: they stay so until :func:`_slices` takes its groups."""
+    schema, n = SCHEMAS["transactions"], columns.num_rows
+    defaults = {f.name: f.default for f in dataclasses.fields(Transaction)}
+    out = {}
+    for f in RECORD_FIELDS:
+        c = columns[f] if f in columns.column_names else pa.array([defaults[f]] * n)
+        kept = pa.types.is_dictionary(c.type) and c.type.value_type == schema.field(f).type
+        out[f] = c if kept else c.cast(schema.field(f).type)
+    return pa.table(out)
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary-encoded columns as plain ones."""
+    return pa.table({n: c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c
+                     for n, c in zip(table.column_names, table.columns)})
 
 
 def _transactions(items: Sequence[Item]) -> pa.Table:
@@ -140,9 +161,13 @@ def normalize_batches(batches: Iterable[ParsedBatch], meta: ArtifactMeta, *, uni
     balances: list[pa.Table] = []  # as many as the rows when an account has a balance per day: compact Arrow
     merged = ParsedBatch()
     for b in batches:
-        if b.transactions:
+        if b.transaction_columns is not None:
+            parts.append(_complete(b.transaction_columns))
+        elif b.transactions:
             parts.append(record_columns(b.transactions))
-        if b.balances:
+        if b.balance_columns is not None:
+            balances.append(b.balance_columns.select(["account_ref", "date", "balance", "source"]))
+        elif b.balances:
             balances.append(pa.table({f: pa.array(list(map(attrgetter(f), b.balances)), SCHEMAS["balances"].field(f).type)
                                       for f in ("account_ref", "date", "balance", "source")}))
         merged.accounts += b.accounts
@@ -199,7 +224,7 @@ def _slices(parts: list[pa.Table], meta: ArtifactMeta, batch: ParsedBatch, uniqu
     schema = SCHEMAS["transactions"]
     for g in range(len(edges) + 1):
         rows = perm[bounds[g]:bounds[g + 1]]
-        sub = base.take(pa.array(rows))
+        sub = _decoded(base.take(pa.array(rows)))
         k = sub.num_rows
         lineage: dict[str, Any] = {name: pa.array([v] * k, schema.field(name).type) for name, v in constant.items()}
         lineage["row_number"] = pa.array(rows.astype(np.int32))

@@ -18,8 +18,8 @@ from connectors.boursorama.pages import parse_accounts_fragment
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from connectors.boursorama.parse_csv import (decode, file_name, iter_movements_csv, looks_like_movements_header,
-                                             parse_movements_csv)
+from connectors.boursorama.parse_columns import iter_movement_columns
+from connectors.boursorama.parse_csv import decode, file_name, looks_like_movements_header, parse_movements_csv
 from connectors.errors import ParseError
 from connectors.records import Account, ParsedBatch
 
@@ -36,10 +36,10 @@ def parse(body: bytes, meta: ArtifactMeta) -> ParsedBatch:
 
 
 def parse_chunks(source: bytes | BinaryIO, meta: ArtifactMeta) -> Iterator[ParsedBatch]:
-    """:func:`parse` in batches: a CSV export streamed (a user's export can hold years of rows), any other
-    payload in one batch."""
+    """:func:`parse` in batches: a CSV export streamed and read column-wise (a user's export can hold years of
+    rows: :mod:`connectors.boursorama.parse_columns`), any other payload in one batch."""
     if meta.kind == "csv":
-        return iter_movements_csv(source, meta)
+        return iter_movement_columns(source, meta)
     return iter([parse(source if isinstance(source, bytes) else source.read(), meta)])
 
 

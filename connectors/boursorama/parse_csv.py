@@ -96,7 +96,7 @@ def looks_like_movements_header(first_line: str) -> bool:
     return len(cells) >= 5 and map_header(cells) is not None
 
 
-def _refuse_header(header_line: str, file: str) -> ParseError:
+def refuse_header(header_line: str, file: str) -> ParseError:
     cfg = _columns()
     expected = "a Boursorama account-movements export with a ';'-separated header naming " + \
         ", ".join(cfg["fields"][f][0] for f in cfg["required"])
@@ -118,7 +118,7 @@ def file_name(meta: ArtifactMeta) -> str:
     return meta.source_name or f"{meta.bank}/{meta.resource}/{meta.sha256[:12]}"
 
 
-def _export_date(meta: ArtifactMeta) -> dt.date:
+def export_date_of(meta: ArtifactMeta) -> dt.date:
     m = _EXPORT_NAME_DATE.search(meta.source_name or "")
     if m:
         try:
@@ -171,6 +171,18 @@ def iter_movements_csv(body: bytes | BinaryIO, meta: ArtifactMeta,
     after some batches were yielded: the consumer keeps nothing of a payload that failed."""
     file = file_name(meta)
     stream = io.BytesIO(body) if isinstance(body, bytes) else body
+    enc, head_text = open_export(stream, file)
+    header_line = head_text.split("\n", 1)[0].rstrip("\r")
+    text = io.TextIOWrapper(stream, encoding=enc, newline="")  # decoded as it is read
+    try:
+        yield from _batches(text, header_line, file, meta, chunk_rows)
+    finally:
+        text.detach()  # the caller's file stays open
+
+
+def open_export(stream: BinaryIO, file: str) -> tuple[str, str]:
+    """The codec of the export at the stream's position and its first (up to) 1 MB as text; the stream is
+    left where it was. Refuses an empty file and an HTML page (a login page served instead of a file)."""
     start = stream.tell()
     head_bytes = stream.read(_PIECE)
     stream.seek(start)
@@ -182,12 +194,7 @@ def iter_movements_csv(body: bytes | BinaryIO, meta: ArtifactMeta,
     if head.startswith("<") or "<html" in head or "<!doctype" in head:
         hint = " (the Boursorama login page: the session had expired)" if "connexion" in head else ""
         raise ParseError(f"expected a CSV export, found an HTML page{hint}", file=file, where="line 1")
-    header_line = head_text.split("\n", 1)[0].rstrip("\r")
-    text = io.TextIOWrapper(stream, encoding=enc, newline="")  # decoded as it is read
-    try:
-        yield from _batches(text, header_line, file, meta, chunk_rows)
-    finally:
-        text.detach()  # the caller's file stays open
+    return enc, head_text
 
 
 def _blank(stream: BinaryIO) -> bool:
@@ -223,11 +230,11 @@ def _batches(text: io.TextIOWrapper, header_line: str, file: str, meta: Artifact
     first = next(rows, None)
     hm = map_header(first[1]) if first else None
     if hm is None:
-        raise _refuse_header(header_line, file)
+        raise refuse_header(header_line, file)
     accounts: dict[str, Account] = {}
     balances: list[BalanceSnapshot] = []  # this batch's, each (account, day) once: the first row wins
     seen: dict[str, set[dt.date]] = {}    # account -> days that have their balance (the dates cache's objects)
-    export_date = _export_date(meta)
+    export_date = export_date_of(meta)
     ix = hm.index
     # one parse per distinct text: an export repeats dates, amounts and account numbers (the caches are
     # emptied when they grow past CACHE_MAX: distinct values never fill memory)

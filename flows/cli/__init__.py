@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import typer
 
-from flows.cli import backfill_dask, categorize, files, ledger, ops, otp, outputs, query, sync, webhooks
-from flows.cli.common import guarded
+from pipeline.memory import skip_pandas_probe
+
+skip_pandas_probe()  # first, before a command module converts Python objects with pyarrow: ~50 MB less
+
+from flows.cli import backfill_dask, categorize, files, ledger, ops, otp, outputs, query, sync, webhooks  # noqa: E402
+from flows.cli.common import guarded  # noqa: E402
 
 app = typer.Typer(help="bankflow: your whole bank history as data (sync, backfill, query).",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.boursorama.parse import parse, sniff_csv
+from connectors.boursorama.parse_columns import iter_movement_columns
 from connectors.errors import ParseError
 from tests.shared_samples import shared_sample
 
@@ -13,9 +14,14 @@ HEADER = "dateOp;dateVal;label;category;categoryParent;amount;comment;accountNum
 
 
 def _fail(body: bytes, name: str = "in.csv") -> str:
+    """The per-row parser's refusal; the column-wise parse of a streamed import refuses with the same words."""
+    meta = meta_for(body, source_name=name)
     with pytest.raises(ParseError) as ei:
-        parse(body, meta_for(body, source_name=name))
+        parse(body, meta)
     assert name in str(ei.value)
+    with pytest.raises(ParseError) as streamed:
+        list(iter_movement_columns(body, meta))
+    assert str(streamed.value) == str(ei.value)
     return str(ei.value)
 
 

@@ -56,10 +56,12 @@ def test_parsing_from_a_file_equals_parsing_the_bytes(tmp_path):
     path.write_bytes(body)
     meta = make_artifact(body, bank="boursorama", connection="import", kind="csv", resource="transactions").meta
     with path.open("rb") as f:
-        batches = list(SPEC.parse_chunks(f, meta))
+        streamed = normalize_batches(SPEC.parse_chunks(f, meta), meta, unique_ids=False)  # read column-wise
+        rows = pa.concat_tables(list(streamed["transactions"]))
         assert not f.closed  # the caller's file
-    merged = [t for b in batches for t in b.transactions]
-    assert merged == parse_movements_csv(body, meta).transactions
+    whole = normalize(parse_movements_csv(body, meta), meta, unique_ids=False)
+    assert rows.num_rows > 500 and _sorted(rows).equals(_sorted(whole["transactions"]))
+    assert pa.concat_tables(list(streamed["balances"])).equals(whole["balances"])
 
 
 def test_a_bad_line_late_in_a_streamed_file_is_refused_naming_it():
@@ -127,3 +129,21 @@ def test_a_streamed_file_refused_late_leaves_nothing(tmp_path, monkeypatch):
     assert list(dd.raw.iter_paths()) == []
     assert not (tmp_path / "data" / "lake").exists() or not any(
         p.suffix == ".parquet" for p in (tmp_path / "data" / "lake").rglob("*"))
+
+
+def test_the_cli_keeps_pyarrow_from_importing_pandas_yet_pandas_still_works():
+    """pyarrow imports pandas (~50 MB) at its first conversion of Python objects, only to probe for pandas
+    objects: the CLI skips that probe; converting still works, and so does an explicit pandas use."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, flows.cli, pyarrow as pa\n"
+            "assert pa.array(['x', None]).to_pylist() == ['x', None]\n"
+            "print('pandas' in sys.modules)\n"
+            "print(type(pa.table({'a': [1]}).to_pandas()).__name__)\n")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env={**os.environ, "PYTHONPATH": str(root)}, check=True)
+    assert out.stdout.split() == ["False", "DataFrame"]

@@ -8,7 +8,6 @@ from aiohttp import web
 
 from connectors.boursorama.simulator import html
 from connectors.boursorama.simulator.state import SimState, session_of, to_login
-from connectors.statements.render import render_statement_pdf
 
 
 def statement_months(st: SimState, acc_start: dt.date) -> list[tuple[int, int]]:
@@ -50,6 +49,8 @@ async def statement_pdf(request: web.Request, st: SimState) -> web.Response:
     if acc is None or len(ym) != 6 or not ym.isdigit():
         return web.Response(status=404, text="no such document")
     stmt = st.ledger.statement(acc, int(ym[:4]), int(ym[4:]))
+    from connectors.statements.render import render_statement_pdf  # fpdf: ~40 MB, only when a PDF is served
+
     pdf = render_statement_pdf(stmt, layout="boursorama", account_number=acc.number, holder=st.knobs.holder)
     return web.Response(body=pdf, content_type="application/pdf")
 
