@@ -312,6 +312,11 @@ class Warehouse:
         """Run a named query from ``queries/`` and return its rows."""
         return self.con.execute(sql("queries", name), params or []).fetchall()
 
+    def fetch_arrow(self, name: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> pa.Table:
+        """Run a named query from ``queries/`` and return its rows as an Arrow table (no Python object per
+        row: for the queries that return the whole ledger)."""
+        return self.con.sql(sql("queries", name), params=params or None).to_arrow_table()
+
     def run(self, name: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> None:
         """Run a named statement from ``queries/`` (an insert or update) for its effect."""
         self.con.execute(sql("queries", name), params or [])
