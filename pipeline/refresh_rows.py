@@ -82,7 +82,7 @@ def decide_columns(table: pa.Table, overrides: dict[str, Any], user_rules: tuple
     """:func:`decide_rows` on the same rows as Arrow columns (``table``: :data:`COLUMNS`)."""
     n = table.num_rows
     txn = _col(table, "txn_id")
-    if n and pc.count_distinct(txn).as_py() != n:  # a txn_id twice: its rows decide together (reference)
+    if n and len(pc.unique(txn)) != n:  # a txn_id twice: its rows decide together (reference)
         return decide_rows(list(zip(*(table[c].to_pylist() for c in COLUMNS))), overrides, user_rules,
                            examples=examples)
     hit = _user_rule_hits(table, user_rules)
