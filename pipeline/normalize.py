@@ -224,6 +224,7 @@ def _slices(parts: list[pa.Table], meta: ArtifactMeta, batch: ParsedBatch, uniqu
     perm = np.argsort(group, kind="stable")  # rows by group, payload order inside each
     bounds = np.searchsorted(group[perm], np.arange(len(edges) + 2))
     del days, group
+    memo = DescribeMemo()  # a label seen in an earlier group is not described again
     constant = {**_lineage(meta), "source": SOURCE_BY_KIND.get(meta.kind, meta.kind),
                 "window_start": batch.window_start, "window_end": batch.window_end}
     schema = SCHEMAS["transactions"]
@@ -234,7 +235,7 @@ def _slices(parts: list[pa.Table], meta: ArtifactMeta, batch: ParsedBatch, uniqu
         lineage: dict[str, Any] = {name: pa.array([v] * k, schema.field(name).type) for name, v in constant.items()}
         lineage["row_number"] = pa.array(rows.astype(np.int32))
         yield _assemble(sub, lineage, *_keyed(sub, lineage["bank"], pa.array(np.zeros(k, dtype=np.int32)),
-                                              pa.array(np.full(k, unique_ids))))
+                                              pa.array(np.full(k, unique_ids)), memo))
 
 
 def _small_entities(meta: ArtifactMeta, batch: ParsedBatch, out: dict[str, list[dict[str, Any]]]) -> None:

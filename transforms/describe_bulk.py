@@ -130,7 +130,7 @@ def _per_label(rules: tuple[c.CategoryRule, ...], masked: list[str], present: np
     inside it (``_label_hint``)."""
     folded = [c.fold(x) for x in masked]
     kind_names, kinds = _kinds(masked, folded)
-    merchants = [c._merchant(x) for x in masked]
+    merchants = [c.merchant_folded(f) for f in folded]
     table = _categories(rules, masked, folded, kind_names, kinds, present)
     return kinds, merchants, table, [c._label_hint(x) for x in masked]
 
