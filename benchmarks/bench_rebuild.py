@@ -178,7 +178,10 @@ def run(rows: int, seed: int, workdir: Path, *, refresh: bool, breakdown: bool) 
     line("bare-dedupe (2 windows)", t_bare, n, f"{n_bare:,} rows  {la_bare}")
     line("bare+ids (sha256 txn_id in SQL)", t_ids, n, f"{n_ids:,} rows; {mismatch} ids not in pipeline's")
     line("bare-lake (scan lake files, dedupe)", t_blake, n, f"{n_blake:,} rows from {len(lake_txn):,} files")
-    print(f"\n  ratio pipeline / bare-dedupe: {total / t_bare:,.0f}x;  pipeline / bare+ids: {total / t_ids:,.0f}x")
+    print(f"\n  ratio pipeline / bare-dedupe: {total / t_bare:,.2f}x;  pipeline / bare+ids: {total / t_ids:,.2f}x")
+    if t_ref is not None:
+        print(f"  ratio everything `bankflow rebuild` runs (stages 1-5) / bare+ids: {(total + t_ref) / t_ids:,.2f}x"
+              f"  (target <= 1.5x; issue 13 item 2)  [{synth.loadavg()}]")
     if breakdown:
         breakdown_normalize(batches)
 
