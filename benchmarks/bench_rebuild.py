@@ -233,6 +233,7 @@ def profile(rows: int, seed: int, workdir: Path) -> None:
 
     batches = synth.payloads(synth.generate(rows, seed=seed))
     dd = DataDir(workdir / "prof")
+    all_specs()  # as in run(): parsing has imported the bank modules
     stages: list[tuple[str, cProfile.Profile, float]] = []
 
     def timed(name, fn):
