@@ -39,14 +39,14 @@ import datetime as dt
 import json
 import pickle
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 
 from connectors.errors import ConfigError
 from transforms import learn
-from transforms.categorize import CategoryRule, fold, parse_rules, taxonomy
+from transforms.categorize import CategoryRule, parse_rules, taxonomy
+from pipeline.refresh_rows import decide_columns
 from warehouse.db import Warehouse
 
 OVERRIDES_FILE = "overrides.csv"
@@ -241,18 +241,10 @@ def refresh(root: Path, wh: Warehouse, *, use_model: bool = True,
     ``saved_model``: apply the saved one instead (what loads and rebuild do)."""
     overrides = read_overrides(root)
     user_rules = read_user_rules(root)
-    rows = wh.fetch("categorize_rows.sql")
-    rule_hits: list[tuple[str, str, str]] = []
-    labelled: dict[str, str] = {}  # txn_id -> category from override or any rule (training data)
-    for txn, label_raw, kind, amount, merchant, acc_no, acc_id, cat, source in rows:
-        hit = _first(user_rules, label_raw, kind, amount, merchant, acc_no, acc_id)
-        if hit is not None:
-            rule_hits.append((txn, hit.category, hit.name))
-            labelled[txn] = hit.category
-        elif source == "rule" and cat:
-            labelled[txn] = cat
-        if txn in overrides:
-            labelled[txn] = overrides[txn][0]
+    training = not saved_model and use_model and learn.available()
+    # column-wise: per distinct label/merchant, not per row (pipeline/refresh_rows.py)
+    decided = decide_columns(wh.fetch_arrow("categorize_rows.sql"), overrides, user_rules, examples=training)
+    rule_hits = decided.rule_hits
 
     model_rows: list[tuple[str, str, float]] = []
     examples: int | None = None
@@ -265,17 +257,15 @@ def refresh(root: Path, wh: Warehouse, *, use_model: bool = True,
     elif not learn.available():
         status = "no sklearn"
     else:
-        texts = {r[0]: learn.features(r[1], r[4], r[2], r[3]) for r in rows}
-        model = learn.train(((texts[t], c) for t, c in labelled.items()), threshold=threshold)
+        model = learn.train(decided.examples or [], threshold=threshold)
         status = "too little history" if model is None else "trained"
         save_model(root, model)
     if model is not None:
         examples = model.examples
-        todo = list({r[0]: r for r in rows if r[0] not in labelled}.values())
-        answers = model.predict([learn.features(r[1], r[4], r[2], r[3]) for r in todo])
-        for r, (cat, conf) in zip(todo, answers, strict=True):
+        answers = model.predict(decided.todo_texts)
+        for txn, (cat, conf) in zip(decided.todo_txns, answers, strict=True):
             if cat is not None:
-                model_rows.append((r[0], cat, conf))
+                model_rows.append((txn, cat, conf))
 
     with wh.transaction():
         wh.replace_from("replace_category_overrides.sql", {"edits_overrides": _table(
@@ -292,18 +282,6 @@ def refresh(root: Path, wh: Warehouse, *, use_model: bool = True,
                {"ran_at": _now(), "overrides": result.overrides, "user_rule_rows": result.user_rule_rows,
                 "model_rows": result.model_rows, "model_examples": examples, "model_status": status})
     return result
-
-
-def _first(rules: tuple[CategoryRule, ...], label_raw: str, kind: str, amount: Decimal, merchant: str | None,
-           acc_no: str | None, acc_id: str) -> CategoryRule | None:
-    if not rules:
-        return None
-    up = fold(label_raw)
-    for rule in rules:
-        if rule.matches(up, kind, amount, merchant, acc_no) or (
-                rule.account is not None and rule.matches(up, kind, amount, merchant, acc_id)):
-            return rule
-    return None
 
 
 def _table(columns: dict) -> pa.Table:

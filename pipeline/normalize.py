@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from operator import attrgetter
 from typing import Any
 
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 
 from connectors.artifact import ArtifactMeta
 from connectors.records import ParsedBatch, Transaction
-from transforms.describe_bulk import describe_columns
+from transforms.describe_bulk import DescribeMemo, describe_columns
 from connectors.lake_schemas import SCHEMAS
 from pipeline.keys import transaction_key_columns
 from transforms.identify import account_id, account_id_column, label_forms, statement_id, statement_line_keys
@@ -39,13 +40,14 @@ def normalize(batch: ParsedBatch, meta: ArtifactMeta, *, unique_ids: bool) -> di
     return normalize_many([(meta, batch, unique_ids)])
 
 
-def normalize_many(items: Sequence[Item]) -> dict[str, pa.Table]:
-    """The lake tables of several payloads (each row keeps its own lineage), entity -> table."""
+def normalize_many(items: Sequence[Item], memo: DescribeMemo | None = None) -> dict[str, pa.Table]:
+    """The lake tables of several payloads (each row keeps its own lineage), entity -> table. ``memo``:
+    kind/merchant/category per label kept across the calls of one rebuild (the same tables, less work)."""
     rows: dict[str, list[dict[str, Any]]] = {e: [] for e in ENTITIES if e != "transactions"}
     for meta, batch, _u in items:
         _small_entities(meta, batch, rows)
     out = {e: pa.Table.from_pylist(r, schema=SCHEMAS[e]) for e, r in rows.items()}
-    out["transactions"] = _transactions(items)
+    out["transactions"] = _transactions(items, memo)
     return {e: out[e] for e in ENTITIES}
 
 
@@ -87,27 +89,33 @@ def _decoded(table: pa.Table) -> pa.Table:
                      for n, c in zip(table.column_names, table.columns)})
 
 
-def _transactions(items: Sequence[Item]) -> pa.Table:
-    per_payload: dict[str, list[Any]] = {k: [] for k in (
-        "payload", "bank", "connection", "raw_sha256", "fetched_at", "row_number", "source", "window_start",
-        "window_end", "unique")}
-    parts = []
-    for p, (meta, batch, unique_ids) in enumerate(items):
-        n = len(batch.transactions)
-        if not n:
-            continue
-        parts.append(record_columns(batch.transactions))
-        for k, v in (*_lineage(meta).items(), ("payload", p), ("source", SOURCE_BY_KIND.get(meta.kind, meta.kind)),
-                     ("window_start", batch.window_start), ("window_end", batch.window_end), ("unique", unique_ids)):
-            per_payload[k].extend([v] * n)
-        per_payload["row_number"].extend(range(n))
-    if not parts:
+def _transactions(items: Sequence[Item], memo: DescribeMemo | None = None) -> pa.Table:
+    """The transactions of all ``items`` as one table: the records' columns in one pass over all rows, the
+    payloads' lineage repeated column-wise (no Python value per row)."""
+    txs: list[Transaction] = []
+    counts = np.zeros(len(items), np.int64)
+    for p, (_meta, batch, _u) in enumerate(items):
+        txs += batch.transactions
+        counts[p] = len(batch.transactions)
+    if not txs:
         return SCHEMAS["transactions"].empty_table()
-    base = pa.concat_tables(parts).combine_chunks()
-    bank = pa.array(per_payload["bank"], pa.string())
-    ids, spaced = _keys(base, bank, pa.array(per_payload.pop("payload"), pa.int32()),
-                        pa.array(per_payload.pop("unique"), pa.bool_()))
-    return _assemble(base, {**per_payload, "bank": bank}, ids, spaced)
+    base = record_columns(txs)
+    del txs
+    schema = SCHEMAS["transactions"]
+    payload = pa.array(np.repeat(np.arange(len(items), dtype=np.int32), counts))
+    per_payload: dict[str, list[Any]] = {k: [] for k in (
+        "bank", "connection", "raw_sha256", "fetched_at", "source", "window_start", "window_end")}
+    unique = []
+    for meta, batch, unique_ids in items:
+        for k, v in (*_lineage(meta).items(), ("source", SOURCE_BY_KIND.get(meta.kind, meta.kind)),
+                     ("window_start", batch.window_start), ("window_end", batch.window_end)):
+            per_payload[k].append(v)
+        unique.append(unique_ids)
+    lineage: dict[str, Any] = {k: pa.array(v, schema.field(k).type).take(payload) for k, v in per_payload.items()}
+    starts = np.cumsum(counts) - counts
+    lineage["row_number"] = pa.array((np.arange(int(counts.sum())) - np.repeat(starts, counts)).astype(np.int32))
+    keyed = _keyed(base, lineage["bank"], payload, pa.array(unique, pa.bool_()).take(payload), memo)
+    return _assemble(base, lineage, *keyed)
 
 
 def _keys(base: pa.Table, bank: pa.Array, payload: pa.Array, unique: pa.Array) -> tuple[pa.Table, pa.Array]:
@@ -125,13 +133,35 @@ def _keys(base: pa.Table, bank: pa.Array, payload: pa.Array, unique: pa.Array) -
     return ids, spaced
 
 
-def _assemble(base: pa.Table, lineage: dict[str, Any], ids: pa.Table, spaced: pa.Array) -> pa.Table:
+#: fewer rows than this: keys and labels one after the other (a helper thread would cost more than it saves)
+OVERLAP_ROWS = 5_000
+
+
+def _keyed(base: pa.Table, bank: pa.Array, payload: pa.Array, unique: pa.Array,
+           memo: DescribeMemo | None = None) -> tuple[pa.Table, pa.Array, pa.Table]:
+    """:func:`_keys` and ``describe_columns`` of the same rows. From :data:`OVERLAP_ROWS` rows, the keys
+    (DuckDB and Arrow, which release the GIL) are computed in a helper thread while this one describes
+    the labels (Python), so on 2 cores the two overlap (a thread per call, not a pool: fork-safe)."""
+    def describe() -> pa.Table:
+        return describe_columns(_array(base["label_raw"]), _array(base["amount"]), _array(base["bank_category"]),
+                                memo)
+
+    if base.num_rows < OVERLAP_ROWS:
+        return (*_keys(base, bank, payload, unique), describe())
+    with ThreadPoolExecutor(1, thread_name_prefix="txn-keys") as pool:
+        keys = pool.submit(_keys, base, bank, payload, unique)
+        described = describe()
+        ids, spaced = keys.result()
+    return ids, spaced, described
+
+
+def _assemble(base: pa.Table, lineage: dict[str, Any], ids: pa.Table, spaced: pa.Array,
+              described: pa.Table) -> pa.Table:
     """The lake's transactions table from record columns, lineage columns (arrays or lists, one value per
-    row), identity keys and single-spaced labels, all aligned row by row."""
+    row), identity keys, single-spaced labels and ``describe_columns``' output, all aligned row by row."""
     schema = SCHEMAS["transactions"]
     col = {f: _array(base[f]) for f in RECORD_FIELDS}
     bank = lineage["bank"] if isinstance(lineage["bank"], pa.Array) else pa.array(lineage["bank"], pa.string())
-    described = describe_columns(col["label_raw"], col["amount"], col["bank_category"])
     shown = col["label"]  # the bank's display label, else the raw one with single spaces
     label = pc.if_else(pc.fill_null(pc.not_equal(shown, ""), False), shown, _array(spaced))
     cols: dict[str, Any] = {
@@ -219,6 +249,7 @@ def _slices(parts: list[pa.Table], meta: ArtifactMeta, batch: ParsedBatch, uniqu
     perm = np.argsort(group, kind="stable")  # rows by group, payload order inside each
     bounds = np.searchsorted(group[perm], np.arange(len(edges) + 2))
     del days, group
+    memo = DescribeMemo()  # a label seen in an earlier group is not described again
     constant = {**_lineage(meta), "source": SOURCE_BY_KIND.get(meta.kind, meta.kind),
                 "window_start": batch.window_start, "window_end": batch.window_end}
     schema = SCHEMAS["transactions"]
@@ -228,9 +259,8 @@ def _slices(parts: list[pa.Table], meta: ArtifactMeta, batch: ParsedBatch, uniqu
         k = sub.num_rows
         lineage: dict[str, Any] = {name: pa.array([v] * k, schema.field(name).type) for name, v in constant.items()}
         lineage["row_number"] = pa.array(rows.astype(np.int32))
-        ids, spaced = _keys(sub, lineage["bank"], pa.array(np.zeros(k, dtype=np.int32)),
-                            pa.array(np.full(k, unique_ids)))
-        yield _assemble(sub, lineage, ids, spaced)
+        yield _assemble(sub, lineage, *_keyed(sub, lineage["bank"], pa.array(np.zeros(k, dtype=np.int32)),
+                                              pa.array(np.full(k, unique_ids)), memo))
 
 
 def _small_entities(meta: ArtifactMeta, batch: ParsedBatch, out: dict[str, list[dict[str, Any]]]) -> None:

@@ -21,6 +21,7 @@ from pipeline.datadir import REBUILD_DONE, DataDir
 from pipeline.edits import mirror_links, refresh_after_rebuild
 from pipeline.ingest import load_many, parse_artifact
 from pipeline.normalize import normalize_many
+from transforms.describe_bulk import DescribeMemo
 from warehouse.db import Warehouse, read_ops_history
 from warehouse.failures import fault_point
 from warehouse.lake import Lake
@@ -45,6 +46,7 @@ class PartWriter:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="lake-part")
         self._writes: list[Future[str]] = []
         self.seconds = {"normalize": 0.0}
+        self._memo = DescribeMemo()  # labels seen in an earlier part are not described again
         self.parts = 0
 
     def add(self, meta: ArtifactMeta, raw_path: Path, batch: ParsedBatch) -> None:
@@ -83,7 +85,7 @@ class PartWriter:
                 f.result()
         unique = get_spec(bank).unique_txn_ids
         t = time.perf_counter()
-        tables = normalize_many([(m, b, unique) for m, _p, b in items])
+        tables = normalize_many([(m, b, unique) for m, _p, b in items], self._memo)
         self.seconds["normalize"] += time.perf_counter() - t
         self._writes.append(self._pool.submit(self.dd.lake.write_part, bank, [(m, p) for m, p, _b in items], tables))
         self.parts += 1

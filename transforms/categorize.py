@@ -251,8 +251,13 @@ def merchant_of(label_raw: str) -> str | None:
 
 @lru_cache(maxsize=1 << 17)
 def _merchant(label_raw: str) -> str | None:
+    return merchant_folded(fold(label_raw))
+
+
+def merchant_folded(s: str) -> str | None:
+    """:func:`merchant_of` of a label already masked and folded (uncached: callers that see each label
+    once, like ``describe_bulk``, save the fold)."""
     spec = _merchant_spec()
-    s = fold(label_raw)
     if spec.generic_any.search(s) if spec.generic_any else any(p.search(s) for p in spec.generic):
         return None
     cp = spec.counterparty.search(s)

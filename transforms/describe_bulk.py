@@ -35,19 +35,38 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms import categorize as c
+from transforms.mask_bulk import _mask_column, _spans, _zeroed_digits  # noqa: F401  (tests use them here)
 
 _SOURCES = pa.array(["rule", "bank", "none"])
-_BLOCK = 1 << 15  # rows masked per numpy pass
+
+
+class DescribeMemo:
+    """What :func:`describe_columns` computed per distinct masked label (kind, merchant, category of a
+    debit and of a credit, the category printed in the label), kept across its calls on the parts of one
+    rebuild, so a label seen in an earlier part costs a dictionary look-up. Valid while the rule files
+    are the same objects (checked at each call; any change empties it). Not used with rules that read
+    the amount's size or the merchant (then categories are per row, see :func:`_categories_python`)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[int, str | None, int, int, str | None]] = {}
+        self._rules: tuple[object, object, object] | None = None
+
+    def check(self) -> None:
+        now = (c.default_rules(), c.kind_patterns(), c._merchant_spec())
+        if self._rules is None or any(a is not b for a, b in zip(self._rules, now)):
+            self.entries.clear()
+        self._rules = now
 
 
 def describe_columns(label_raw: pa.Array | pa.ChunkedArray, amount: pa.Array | pa.ChunkedArray,
-                     bank_category: pa.Array | pa.ChunkedArray) -> pa.Table:
+                     bank_category: pa.Array | pa.ChunkedArray, memo: DescribeMemo | None = None) -> pa.Table:
     """``describe(label_raw[i], amount[i], bank_category[i])`` for every row ``i``, as a table with the
     columns ``kind`` (string, never null), ``merchant`` (string or null), ``category`` (string or null)
     and ``category_source`` (``'rule'``, ``'bank'`` or ``'none'``), one row per input row.
 
     ``label_raw``: strings, no nulls (``describe`` needs a string). ``amount``: decimals (the lake's
-    ``decimal128(18, 2)``), no nulls. ``bank_category``: strings, nulls allowed.
+    ``decimal128(18, 2)``), no nulls. ``bank_category``: strings, nulls allowed. ``memo``: results per
+    label kept from earlier calls (:class:`DescribeMemo`; the same output, less work).
     """
     labels, banks = _strings(label_raw), _strings(bank_category)
     amounts = amount.combine_chunks() if isinstance(amount, pa.ChunkedArray) else amount
@@ -59,19 +78,25 @@ def describe_columns(label_raw: pa.Array | pa.ChunkedArray, amount: pa.Array | p
     enc = pc.dictionary_encode(_mask_column(labels))
     row_label = enc.indices.to_numpy()
     masked: list[str] = enc.dictionary.to_pylist()
-    folded = [c.fold(x) for x in masked]
     debit = pc.less(amounts, 0).to_numpy(zero_copy_only=False)
-
-    kind_names, kinds = _kinds(masked, folded)
-    merchants = [c._merchant(x) for x in masked]
     rules = c.default_rules()
+    kind_names = [name for name, _ in c.kind_patterns()] + ["other"]
     if c._bounded() or not all(_vectorized(r) for r in rules):
+        folded = [c.fold(x) for x in masked]
+        kind_names, kinds = _kinds(masked, folded)
+        merchants = [c._merchant(x) for x in masked]
         cat = _categories_python(masked, [kind_names[k] for k in kinds], row_label, amounts)
+        in_label = [c._label_hint(x) for x in masked]
     else:
-        cat = _categories(rules, masked, folded, kind_names, kinds, row_label, debit)
+        if memo is None:
+            present = np.zeros((len(masked), 2), bool)
+            present[row_label, debit.astype(np.int64)] = True
+            kinds, merchants, table, in_label = _per_label(rules, masked, present)
+        else:
+            kinds, merchants, table, in_label = _per_label_memo(memo, rules, masked)
+        cat = table[row_label, debit.astype(np.int64)]
 
     hints, bank_row = _bank_hints(banks)
-    in_label = [c._label_hint(x) for x in masked]  # the category a bank prints inside the label
     names = [r.category for r in rules]
     has_rule = cat >= 0
     truthy = np.array([bool(h) for h in hints] + [False])[bank_row]  # "bank" only for a non-empty hint
@@ -98,93 +123,32 @@ def _strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return arr if arr.type == pa.string() else arr.cast(pa.string())
 
 
-# ------------------------------------------------------------------------------------------ masking
-def _mask_column(labels: pa.StringArray) -> pa.StringArray:
-    """``categorize._mask`` of every row: numpy on the bytes for ASCII rows (:func:`_zeroed_digits`),
-    Python for the others (its ``\\d`` also matches non-ASCII digits)."""
-    _, offsets, data = labels.buffers()
-    n = len(labels)
-    off = np.frombuffer(offsets, np.int32)[labels.offset:labels.offset + n + 1]
-    raw = np.frombuffer(data, np.uint8)[off[0]:off[-1]] if data is not None else np.zeros(0, np.uint8)
-    rel = (off - off[0]).astype(np.int64)
-    out = raw.copy()
-    for lo in range(0, n, _BLOCK):  # blocks of rows: the temporaries stay in cache (3x faster than at once)
-        hi = min(n, lo + _BLOCK)
-        out[rel[lo] + _zeroed_digits(raw[rel[lo]:rel[hi]], rel[lo:hi + 1] - rel[lo])] = ord("0")
-    masked = pa.StringArray.from_buffers(n, pa.py_buffer(rel.astype(np.int32)), pa.py_buffer(out))
-    other = pc.invert(pc.string_is_ascii(labels))
-    if pc.any(other).as_py():
-        again = pc.filter(labels, other)
-        enc = pc.dictionary_encode(again)
-        fixed = pa.array([c._mask(x) for x in enc.dictionary.to_pylist()], pa.string()).take(enc.indices)
-        masked = pc.replace_with_mask(masked, other, fixed)
-    return masked
+def _per_label(rules: tuple[c.CategoryRule, ...], masked: list[str], present: np.ndarray
+               ) -> tuple[np.ndarray, list[str | None], np.ndarray, list[str | None]]:
+    """For each distinct masked label: its kind (index), merchant, category (rule index or -1) as a debit
+    and as a credit (only where ``present[label, debit]``; -1 elsewhere) and the category a bank prints
+    inside it (``_label_hint``)."""
+    folded = [c.fold(x) for x in masked]
+    kind_names, kinds = _kinds(masked, folded)
+    merchants = [c.merchant_folded(f) for f in folded]
+    table = _categories(rules, masked, folded, kind_names, kinds, present)
+    return kinds, merchants, table, [c._label_hint(x) for x in masked]
 
 
-def _zeroed_digits(raw: np.ndarray, row_start: np.ndarray) -> np.ndarray:
-    """Byte positions that ``_mask`` turns into "0": the digits inside the matches of
-    ``\\d{2}[/.]\\d{2}(?:[/.]\\d{2,4})?|\\d{6,}`` found left to right, the way ``re.sub`` scans.
-
-    Works on digit runs (maximal, within a row). A run is entered at offset ``e`` (digits already taken
-    by the previous match). From there, with ``rem = len - e`` digits left: ``rem >= 6`` -> the second
-    alternative takes them all; ``2 <= rem <= 5`` -> no match can start before the last two digits, where
-    the first alternative matches when one "/" or "." and a run of 2+ digits follow; it takes 2 digits
-    of that next run (entered at 2), and when that run has exactly 2 digits and is followed by "/" or "."
-    and 2+ digits, up to 4 digits of the run after (entered at min(4, len)). ``e`` of a run depends only
-    on the two runs before it, so iterating ``e <- f(e)`` from zeros reaches the one solution.
-    """
-    size = raw.size
-    if not size:
-        return np.zeros(0, np.int64)
-    dig = (raw - np.uint8(48)) < 10
-    edge = np.flatnonzero(dig[1:] != dig[:-1]) + 1  # where digit runs start or end
-    bounds = np.concatenate((np.array([0] if dig[0] else [], np.int64), edge,
-                             np.array([size] if dig[-1] else [], np.int64)))
-    start, end = bounds[0::2], bounds[1::2]
-    row_first = np.zeros(size + 1, bool)
-    row_first[row_start] = True
-    inner = row_start[(row_start > 0) & (row_start < size)]
-    cuts = np.unique(inner[dig[inner - 1] & dig[inner]])
-    if cuts.size:  # a run never spans two rows (rare: a row ending and the next starting with a digit)
-        start, end = np.sort(np.concatenate((start, cuts))), np.sort(np.concatenate((end, cuts)))
-    length = end - start
-    m = start.size
-    nxt, nxt2 = np.zeros(m, np.int64), np.zeros(m, np.int64)
-    nxt[:-1], nxt2[:-2] = length[1:], length[2:]
-    link = np.zeros(m, bool)  # exactly one "/" or "." between this run and the next, all in one row
-    gap = end[:-1]
-    link[:-1] = (start[1:] == gap + 1) & ((raw[gap] == ord("/")) | (raw[gap] == ord("."))) \
-        & ~row_first[gap] & ~row_first[gap + 1]
-    pair = link & (nxt >= 2)
-    triple = pair & (nxt == 2) & np.r_[link[1:], False] & (nxt2 >= 2)
-    entry = np.zeros(m, np.int64)
-    while True:
-        rem = length - entry
-        first = pair & (rem >= 2) & (rem <= 5)
-        tail = first & triple
-        new = np.zeros(m, np.int64)
-        new[1:][first[:-1]] = 2
-        new[2:][tail[:-2]] = np.minimum(4, length[2:][tail[:-2]])
-        if np.array_equal(new, entry):
-            break
-        entry = new
-    # zeroed: [0, entry) and [own, length) of each run; one span when they touch (the common case)
-    own = np.where(rem >= 6, entry, np.where(first, length - 2, length))
-    whole = own <= entry
-    apart = ~whole & (own < length)
-    return _spans(np.concatenate((start, start[apart] + own[apart])),
-                  np.concatenate((np.where(whole, length, entry), (length - own)[apart])))
-
-
-def _spans(first: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """All positions first[i] + k, 0 <= k < count[i]."""
-    keep = count > 0
-    first, count = first[keep], count[keep]
-    if not count.size:
-        return np.zeros(0, np.int64)
-    ends = np.cumsum(count)
-    dtype = np.int32 if first[-1] + count[-1] < 2**31 else np.int64
-    return np.repeat((first - (ends - count)).astype(dtype), count) + np.arange(ends[-1], dtype=dtype)
+def _per_label_memo(memo: DescribeMemo, rules: tuple[c.CategoryRule, ...], masked: list[str]
+                    ) -> tuple[np.ndarray, list[str | None], np.ndarray, list[str | None]]:
+    """:func:`_per_label` for both signs of every label, the labels not in ``memo`` computed (and kept)."""
+    memo.check()
+    entries = memo.entries
+    new = [x for x in masked if x not in entries]
+    if new:
+        kinds, merchants, table, in_label = _per_label(rules, new, np.ones((len(new), 2), bool))
+        entries.update(zip(new, zip(kinds.tolist(), merchants, table[:, 0].tolist(), table[:, 1].tolist(),
+                                    in_label)))
+    got = [entries[x] for x in masked]
+    kinds = np.array([g[0] for g in got], np.int64)
+    table = np.array([(g[2], g[3]) for g in got], np.int64).reshape(len(got), 2)
+    return kinds, [g[1] for g in got], table, [g[4] for g in got]
 
 
 # ------------------------------------------------------------------------------------- label patterns
@@ -299,12 +263,11 @@ def _vectorized(rule: c.CategoryRule) -> bool:
 
 
 def _categories(rules: tuple[c.CategoryRule, ...], masked: list[str], folded: list[str], kind_names: list[str],
-                kinds: np.ndarray, row_label: np.ndarray, debit: np.ndarray) -> np.ndarray:
-    """Per row, the index in ``rules`` of the first rule matching (folded label, kind, sign), or -1.
-    Decided per (distinct label, debit) key, each label pattern only on the keys still undecided."""
+                kinds: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Per (distinct label, debit) key where ``present``, the index in ``rules`` of the first rule matching
+    (folded label, kind, sign), or -1: an array (labels, 2). Each label pattern runs only on the labels
+    with keys still undecided."""
     m = len(masked)
-    present = np.zeros((m, 2), bool)
-    present[row_label, debit.astype(np.int64)] = True
     cat = np.full((m, 2), -1, np.int64)
     ascii_ = np.array([f.isascii() for f in folded], bool)
     index_of = {r.category: i for i, r in reversed(list(enumerate(rules)))}
@@ -335,7 +298,7 @@ def _categories(rules: tuple[c.CategoryRule, ...], masked: list[str], folded: li
             hit[which] = _search(rule.label, which, texts, arrow)
             todo &= hit[:, None]
         cat[todo] = index
-    return cat[row_label, debit.astype(np.int64)]
+    return cat
 
 
 _MIN_BLOCK = 4

@@ -151,10 +151,9 @@ class Lake:
         skips what a part holds, and a rebuild starts from an empty lake."""
         parts = self._part_index().get(bank, {})
         seen: dict[str, bool] = {}
-        for s in shas:
-            p = str(self.path(entity, bank, parts.get(s, s)))
-            if p not in seen:
-                seen[p] = os.path.exists(p)
+        for name in dict.fromkeys(parts.get(s, s) for s in shas):  # a path per file, not per artifact
+            p = str(self.path(entity, bank, name))
+            seen[p] = os.path.exists(p)
         return [p for p, ok in seen.items() if ok]
 
 

@@ -51,3 +51,16 @@ def test_a_failing_load_leaves_the_warehouse_unchanged(tmp_path):
             load(dd, wh, "budgea", [good, bad])
         assert wh.query("SELECT count(*) FROM core.transactions").fetchone()[0] == 0
         assert wh.query("SELECT count(*) FROM core.raw_files").fetchone()[0] == 0
+
+
+def test_fetch_arrow_gives_the_rows_fetch_gives_even_after_an_unfinished_result(tmp_path):
+    """The categories refresh reads the ledger as Arrow: the same rows as fetch(), also when an earlier
+    result on the connection was not read to its end (DuckDB's con.sql() refuses to run then)."""
+    dd = DataDir(tmp_path)
+    sha = _land(dd, [_t(1, "-3.50"), _t(1, "-3.50"), _t(2, "1234.56", "VIR SALAIRE")], body=b"1")
+    with dd.open_warehouse() as wh:
+        load(dd, wh, "budgea", [sha])
+        wh.con.execute("SELECT txn_id FROM core.transactions").fetchone()
+        table = wh.fetch_arrow("categorize_rows.sql")
+        assert sorted(zip(*(c.to_pylist() for c in table.columns))) == sorted(wh.fetch("categorize_rows.sql"))
+        assert table.num_rows == 3
