@@ -5,8 +5,8 @@ Printed per run (seconds; ``sum`` = summed over connections, which may overlap i
 
 * ``flow``: the whole ``sync_flow`` call; ``states``: reading the cursors from the snapshot;
 * ``fetch wall``: first fetch start to last fetch end; ``fetch sum``: each connection's fetch, summed;
-* ``to_lake sum`` (on the event loop's thread, or in a thread when it was moved off it), of which ``parse``,
-  ``normalize`` and ``lake write``;
+* ``to_lake sum``: parsing payloads into the lake (in the lake thread, batched: ``to_lake_many``), of which
+  ``parse``, ``normalize`` and ``lake write``;
 * ``load``: the load task, of which ``open writer``, each ``loads/*.sql`` step, ``refresh_after_load`` and
   ``close`` (checkpoint + publish);
 * ``report`` (the HTML report and markdown), ``artifacts`` (Prefect artifacts);
@@ -74,6 +74,9 @@ def instrument() -> None:
     pr.fetch_connection = timed_async(pr.fetch_connection, "fetch sum", spans=True)
     fs.fetch_connection = pr.fetch_connection
     pr.to_lake = timed_sync(pr.to_lake, "to_lake sum")
+    if hasattr(pr, "to_lake_many"):
+        pr.to_lake_many = timed_sync(pr.to_lake_many, "to_lake sum")
+        pi.normalize_many = timed_sync(pi.normalize_many, "  normalize")
     pi.parse_artifact = timed_sync(pi.parse_artifact, "  parse")
     pi.normalize = timed_sync(pi.normalize, "  normalize")
     wl.Lake.write = timed_sync(wl.Lake.write, "  lake write")
