@@ -1,5 +1,6 @@
 """Sync of 1 connection vs 8 connections, concurrently, against Budgea simulators that wait 50 ms per
-request. Prints wall times and the ratio (target: 8 concurrent <= 1.15 x one alone).
+request. Prints wall times and the ratio (target, issue 13: 8 concurrent <= 1.15 x one alone daily, <= 1.3 for
+a first sync).
 
 Two cases, each through the real Prefect sync flow in this process (a warm-up run first, so Prefect's
 temporary server start-up is counted in neither):
@@ -54,6 +55,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    loads = [os.getloadavg()[0]]
     try:
         with SandboxProcess(["budgea"], knobs={"budgea": {"users": 8}},
                             common={"latency": args.latency, "seed": 1}) as sims:
@@ -64,19 +66,21 @@ def main() -> None:
             for i in range(args.repeat):
                 for n in (1, 8):
                     first[n].append(sync(perso[:n], tmp / f"first-{n}-{i}"))
+                    loads.append(os.getloadavg()[0])
             daily = {1: [], 8: []}
             for i in range(args.repeat):
                 sims.call("budgea", "advance_days", 1)
                 for n in (1, 8):  # each data dir already holds the history: an incremental sync
                     daily[n].append(sync(perso[:n], tmp / f"first-{n}-0"))
+                    loads.append(os.getloadavg()[0])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"Budgea simulators, {args.latency * 1000:.0f} ms per request; median of {args.repeat} runs; "
-          f"{os.cpu_count()} cores")
-    for name, res in (("daily (incremental)", daily), ("first (full history)", first)):
+          f"{os.cpu_count()} cores; 1-minute load average during the runs {min(loads):.2f}-{max(loads):.2f}")
+    for name, res, target in (("daily (incremental)", daily, 1.15), ("first (full history)", first, 1.3)):
         m1, m8 = statistics.median(res[1]), statistics.median(res[8])
         print(f"{name}:\n  1 connection : {fmt(res[1])}\n  8 connections: {fmt(res[8])}\n"
-              f"  ratio 8/1    : {m8 / m1:.2f}  (target <= 1.15)")
+              f"  ratio 8/1    : {m8 / m1:.2f}  (target <= {target})")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ import datetime as dt
 import logging
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import weakref
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 from connectors.base import SyncState
 from connectors.errors import BankflowError
@@ -24,7 +26,7 @@ from connectors.registry import get_spec
 from pipeline.config import ConnectionConfig, resolve_credentials
 from pipeline.edits import refresh_after_load
 from pipeline.datadir import DataDir
-from pipeline.ingest import load_many, pending_shas, to_lake
+from pipeline.ingest import load_many, pending_shas, to_lake, to_lake_many
 from pipeline.lifeline import watch_parent
 
 log = logging.getLogger("bankflow.sync")
@@ -35,6 +37,7 @@ ProgressFn = Callable[[str, str], None]  # (connection, event text)
 #: would otherwise stall every connection's network I/O on the one event loop
 POOLED_KINDS = frozenset({"pdf"})
 _POOL: ProcessPoolExecutor | None = None
+_LAKE_THREAD: ThreadPoolExecutor | None = None
 
 
 def parse_pool() -> ProcessPoolExecutor:
@@ -48,6 +51,72 @@ def parse_pool() -> ProcessPoolExecutor:
                                     initializer=watch_parent, initargs=(os.getpid(),))
         atexit.register(_POOL.shutdown, cancel_futures=True)
     return _POOL
+
+
+def lake_thread() -> ThreadPoolExecutor:
+    """The one thread that parses the other payloads (JSON to records, normalize, Parquet) while the
+    event loop keeps every connection's requests going: run on the loop's thread, that CPU did not
+    overlap the network (issue 13). One thread: payloads are parsed one at a time, as before (two
+    writes of the same content-addressed lake file never race), and the GIL allows no more anyway."""
+    global _LAKE_THREAD
+    if _LAKE_THREAD is None:
+        _LAKE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bankflow-lake")
+        atexit.register(_LAKE_THREAD.shutdown, cancel_futures=True)
+    return _LAKE_THREAD
+
+
+class LakeBatcher:
+    """Landed payloads (all connections of a run) to the lake on :func:`lake_thread`, in batches: while
+    one batch is parsed, the payloads landed meanwhile wait, and go together in the next one
+    (:func:`pipeline.ingest.to_lake_many`: normalizing 40 payloads together costs about what one costs).
+    The first payload starts at once, so parsing overlaps the fetches. One per event loop and data dir."""
+
+    def __init__(self, dd: DataDir) -> None:
+        self.dd = dd
+        self._waiting: list[tuple[Path, asyncio.Future]] = []
+        self._running = False
+        self._task: asyncio.Future | None = None
+
+    def submit(self, path: Path) -> asyncio.Future:
+        """A future that ends when ``path`` is in the lake (or raises what parsing it raised)."""
+        fut = asyncio.get_running_loop().create_future()
+        self._waiting.append((path, fut))
+        if not self._running:
+            self._running = True
+            self._task = asyncio.ensure_future(self._drain())
+        return fut
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    errors = await loop.run_in_executor(lake_thread(), to_lake_many, self.dd,
+                                                        [p for p, _f in batch])
+                except BaseException as exc:  # the thread itself failed: every payload of the batch says so
+                    errors = [exc] * len(batch)
+                for (_p, fut), err in zip(batch, errors, strict=True):
+                    if fut.done():
+                        continue
+                    if err is None:
+                        fut.set_result(None)
+                    else:
+                        fut.set_exception(err)
+        finally:
+            self._running = False
+
+
+#: event loop -> data dir -> its batcher (gone with the loop)
+_BATCHERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, LakeBatcher]] = weakref.WeakKeyDictionary()
+
+
+def lake_batcher(dd: DataDir) -> LakeBatcher:
+    """The :class:`LakeBatcher` of ``dd`` for the running event loop."""
+    per_dir = _BATCHERS.setdefault(asyncio.get_running_loop(), {})
+    if str(dd.root) not in per_dir:
+        per_dir[str(dd.root)] = LakeBatcher(dd)
+    return per_dir[str(dd.root)]
 
 
 @dataclass
@@ -119,8 +188,8 @@ async def fetch_connection(conn: ConnectionConfig, dd: DataDir, state: SyncState
                         path, new = dd.raw.land(art, secrets=secrets)
                         if new and art.meta.kind in POOLED_KINDS:
                             parsing.append(loop.run_in_executor(parse_pool(), to_lake, dd, path))
-                        else:
-                            to_lake(dd, path)
+                        else:  # off the event loop, batched with the other connections' payloads
+                            parsing.append(lake_batcher(dd).submit(path))
                         out.artifacts_fetched += 1
                         out.artifacts_new += int(new)
                         out.shas.append(art.meta.sha256)

@@ -9,8 +9,9 @@
 -- A pending row that is not superseded expires when a later payload covering its day no longer shows it.
 -- Only candidate pairs are ever looked at (pending rows are few): their sightings are read for them
 -- alone, so the cost does not grow with the whole ledger.
--- Computed at load for the accounts in core.refresh_scope (every rule here pairs rows of one account;
--- core.scope_transactions and core.scope_sightings hold that scope's rows), kept in core.pending_links; core.int_pending_links reads that table (end of this file).
+-- Computed at load for the (account, amount) groups in core.refresh_amounts (every rule here pairs rows
+-- of one account and one amount; core.scope_transactions and core.scope_sightings hold those groups' rows),
+-- kept in core.pending_links; core.int_pending_links reads that table (end of this file).
 CREATE OR REPLACE VIEW core.calc_pending_links AS
 WITH pend AS (
     SELECT txn_id, account_id, booking_date, amount, label_raw,
@@ -65,7 +66,7 @@ SELECT u.a_id, u.b_id, 'user_link', 1.0, p.account_id
 FROM core.user_links u JOIN pend p ON p.txn_id = u.a_id
 WHERE u.action = 'link';
 
--- Computed after core.pending_links (same accounts), kept in core.pending_state.
+-- Computed after core.pending_links (same groups), kept in core.pending_state.
 CREATE OR REPLACE VIEW core.calc_pending_state AS
 WITH pend AS (
     SELECT t.txn_id, t.account_id, t.booking_date,
@@ -73,7 +74,7 @@ WITH pend AS (
     FROM core.scope_transactions t WHERE t.pending AND t.deleted_at IS NULL
 ),
 linked AS (SELECT pending_id, any_value(booked_id) AS booked_id FROM core.pending_links
-           WHERE account_id IN (SELECT account_id FROM core.refresh_scope) GROUP BY pending_id)
+           WHERE pending_id IN (SELECT txn_id FROM pend) GROUP BY pending_id)
 SELECT p.txn_id,
        CASE WHEN l.booked_id IS NOT NULL THEN 'booked'
             WHEN EXISTS (SELECT 1 FROM core.int_coverage c

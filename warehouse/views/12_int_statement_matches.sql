@@ -5,8 +5,8 @@
 -- Identical rows (two coffees of one day) have identical scores: each side is numbered within its group
 -- of identical rows and the k-th is preferred for the k-th (a tiny penalty per ordinal apart), so mutual
 -- best pairs them all, one to one.
--- Computed at load for the accounts in core.refresh_scope (lines and rows of one account), kept in
--- core.statement_matches; core.int_statement_matches reads that table (end of this file).
+-- Computed at load for the (account, amount) groups in core.refresh_amounts (lines and rows of one
+-- account and amount), kept in core.statement_matches; core.int_statement_matches reads that table.
 CREATE OR REPLACE VIEW core.calc_statement_matches AS
 WITH lines AS (
     SELECT l.txn_id AS line_id, l.account_id, l.booking_date, l.amount, l.label_raw,
@@ -16,7 +16,7 @@ WITH lines AS (
            row_number() OVER (PARTITION BY l.account_id, l.booking_date, l.amount, upper(l.label_raw)
                               ORDER BY l.txn_id) AS ord
     FROM core.int_statement_lines l
-    WHERE l.account_id IN (SELECT account_id FROM core.refresh_scope)
+    SEMI JOIN core.refresh_amounts g ON g.account_id = l.account_id AND g.amount = l.amount
 ),
 rows AS (
     SELECT txn_id, account_id, booking_date, amount, label_raw,

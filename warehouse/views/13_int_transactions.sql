@@ -1,8 +1,8 @@
 -- Intermediate layer: the live ledger. Rows from APIs and CSVs (not deleted at the bank, and not a
 -- pending row that was superseded by its booked twin or expired), plus the statement lines that no
 -- API/CSV payload covered (the backfill), with lineage aggregated.
--- Computed at load for the accounts in core.refresh_scope, after core.statement_matches and
--- core.pending_state, and kept in core.ledger; core.int_transactions reads that table.
+-- Computed at load for the (account, amount) groups in core.refresh_amounts, after core.statement_matches
+-- and core.pending_state, and kept in core.ledger; core.int_transactions reads that table.
 CREATE OR REPLACE VIEW core.calc_transactions AS
 WITH scoped AS (
     SELECT * FROM core.scope_transactions
@@ -18,7 +18,7 @@ seen AS (
 ),
 evidence AS (  -- statements that confirm an API/CSV row add 'statement' to its sources
     SELECT matched_txn_id AS txn_id FROM core.statement_matches
-    WHERE matched_txn_id IS NOT NULL AND account_id IN (SELECT account_id FROM core.refresh_scope)
+    WHERE matched_txn_id IN (SELECT txn_id FROM core.scope_transactions)
 ),
 backfill AS (
     SELECT l.txn_id, l.account_id, l.bank, l.connection, l.account_ref, 'statement' AS source,
@@ -28,7 +28,8 @@ backfill AS (
            'statement' AS sources, l.fetched_at AS first_seen_at, l.fetched_at AS last_seen_at
     FROM core.int_statement_lines l
     JOIN core.statement_matches m ON m.line_id = l.txn_id
-    WHERE NOT m.covered AND l.account_id IN (SELECT account_id FROM core.refresh_scope)
+    SEMI JOIN core.refresh_amounts g ON g.account_id = l.account_id AND g.amount = l.amount
+    WHERE NOT m.covered
 )
 SELECT t.txn_id, t.account_id, t.bank, t.connection, t.account_ref, t.source, t.booking_date,
        t.value_date, t.operation_date, t.amount, t.currency, t.label_raw, t.label, t.merchant, t.kind,
