@@ -21,6 +21,8 @@ MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août
 LABELS = ["CB CARREFOUR MARKET", "PRLV SEPA EDF CLIENTS", "VIR SEPA SALAIRE ACME", "CB SNCF LE 12/03",
           "RETRAIT DAB PARIS", "COTISATION CARTE VISA", "VIR INST M DUPONT", "CHEQUE 0001234"]
 CONTS = ["Réf : X7Y8Z9K2", "RUM FR12ZZZ123456", "Carte - Courses", "Motif : loyer"]
+FOOTER_Y = 810.0   # baseline of the page footer
+BOTTOM_Y = 780.0   # the last baseline a table line may use: a real statement never prints over its footer
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ class _Writer:
         if getattr(self, "_footed", None) == self.pdf.page_no():
             return
         self._footed = self.pdf.page_no()
-        y, self.y = self.y, 810
+        y, self.y = self.y, FOOTER_Y
         self.text(30, f"Banque Exemple SA au capital de 1 000 000 EUR - Page {self.pdf.page_no()}")
         self.y = y
 
@@ -149,7 +151,17 @@ class _Writer:
         self.rows_on_page += 1
 
     def maybe_break(self, acc: Account) -> None:
+        """A new page when this page holds its rows or is full (a second account on a shared page
+        starts half-way down)."""
         if self.rows_on_page >= self.var.rows_per_page:
+            self.footer()
+            self.new_page(acc)
+        else:
+            self.room(acc, 1)
+
+    def room(self, acc: Account, lines: int) -> None:
+        """A new page unless ``lines`` more lines fit above the footer."""
+        if self.y + 11 * (lines - 1) > BOTTOM_Y:
             self.footer()
             self.new_page(acc)
 
@@ -217,6 +229,8 @@ def render_family(accounts: list[Account], var: Variant, *, printed: list[list[R
                 w.line()
         debits = sum((-r.amount for r in acc.rows if r.amount < 0), Decimal("0.00"))
         credits = sum((r.amount for r in acc.rows if r.amount > 0), Decimal("0.00"))
+        if var.totals:
+            w.room(acc, 1 if not w.var.signed else 2)
         if var.totals and not w.var.signed:
             w.text(w.x["label"], "TOTAL DES OPERATIONS")
             w.text(w.x["debit"], money(debits, var, sign=False), right=True)
@@ -230,10 +244,12 @@ def render_family(accounts: list[Account], var: Variant, *, printed: list[list[R
             w.amount(credits if credits else Decimal("0.00"), balance=True)
             w.line()
         if var.balances == "summary":
+            w.room(acc, 4)
             w.y += 20
             w.balance("Ancien solde", acc.opening, acc.start)
             w.balance("Votre nouveau solde", acc.closing, acc.end)
         else:
+            w.room(acc, 1)
             w.balance("NOUVEAU SOLDE", acc.closing, acc.end)
             if var.francs:   # "soit 8 098,76": on the same line, right of every column
                 w.y -= 11
@@ -241,6 +257,7 @@ def render_family(accounts: list[Account], var: Variant, *, printed: list[list[R
                                                              .quantize(Decimal("0.01")), Variant(), sign=True))
                 w.y += 11
         if var.recap and var.balances != "summary":
+            w.room(acc, 5)
             w.y += 20
             w.text(w.x["label"], "RECAPITULATIF DE VOTRE COMPTE")
             w.line()
