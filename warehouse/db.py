@@ -65,8 +65,7 @@ class LoadStep:
         -- when: transactions                          run only when the batch has files of this entity
         -- params: txn_files = transactions, loaded_at = now   bind each name to an entity's files, or now
         -- reports: stage_stats.sql                     then read per-connection (inserted, updated) counts
-        -- if: refresh_all_accounts.sql                 run only when this named query returns true (read
-                                                        just before the step, inside the load's transaction)
+        -- if: refresh_all_accounts.sql                 run only when this named query returns true
     """
 
     name: str
@@ -127,11 +126,7 @@ class CheckResult:
     sample: list[tuple]
 
 
-#: the ``loads/*.sql`` files that recompute the identity results (all accounts at once; by groups)
-REFRESH_STEPS = ("10e_refresh_all.sql", "11_refresh_derived.sql")
-
-#: lake files of the artifacts one load covers, per entity (transactions, accounts, balances,
-#: statements, statement_lines, artifacts)
+#: lake files of one load's artifacts, per entity (transactions, accounts, balances, statements, ...)
 LoadFiles = Mapping[str, Sequence[str]]
 
 
@@ -225,10 +220,8 @@ class Warehouse:
         per_conn: dict[str, tuple[int, int]] = {}
         with self.transaction() as con:
             for step in load_steps():
-                if step.when is not None and not files.get(step.when):
-                    continue  # no file of that entity in this batch
-                if not self._condition_holds(step):
-                    continue
+                if (step.when is not None and not files.get(step.when)) or not self._condition_holds(step):
+                    continue  # no file of that entity in this batch, or its `-- if:` query says no
                 fault_point(f"load:{step.name}")
                 con.execute(step.text, step.bind(files, now))
                 if step.reports:
@@ -237,30 +230,23 @@ class Warehouse:
         return LoadResult(inserted=sum(v[0] for v in per_conn.values()), updated=sum(v[1] for v in per_conn.values()),
                           artifacts=len(files.get("artifacts", ())), per_connection=per_conn)
 
-    def _condition_holds(self, step: LoadStep) -> bool:
-        return step.condition is None or bool(self.fetch(step.condition)[0][0])
-
-    def refresh_derived(self) -> None:
-        """Recompute the materialized identity results (core.ledger, core.pending_links, ...) for the
-        accounts in ``core.refresh_scope`` and the groups in ``core.refresh_amounts``, as a load ends
-        (``loads/10e_refresh_all.sql`` when every account is named, ``loads/11_refresh_derived.sql``
-        otherwise, each under its ``-- if:``); call it inside a transaction, after filling the scope."""
+    def refresh_derived(self, *, by_groups: bool = False) -> None:
+        """Recompute the identity results of ``core.refresh_scope``/``refresh_amounts`` in a transaction, as a
+        load ends (``loads/10e`` when every account is named, else ``11``). ``by_groups``: always ``11``."""
+        names = ("10e_refresh_all.sql", "11_refresh_derived.sql")[by_groups:]  # all accounts in one pass; by groups
         for step in load_steps():
-            if step.name in REFRESH_STEPS and self._condition_holds(step):
+            if step.name in names and self._condition_holds(step):
                 self.con.execute(step.text)
 
     def recompute_derived(self, *, by_groups: bool = False) -> None:
-        """Recompute every account's identity results, in one transaction: after core tables were changed
-        by hand (a repair, a test poking a row), since loads recompute only the accounts they touch.
-        ``by_groups``: through the per-group path a load takes (``loads/11_refresh_derived.sql`` over
-        copies of every group) instead of the one-pass recomputation: the reference the tests compare
-        the one pass with."""
+        """Recompute every account's identity results in one transaction (core tables changed by hand).
+        ``by_groups``: by a load's per-group path (copies), the reference the tests compare the one pass to."""
         with self.transaction():
             self.con.execute(sql("queries", "scope_all_accounts.sql"))
-            if by_groups:
-                self.con.execute(sql("loads", "11_refresh_derived.sql"))
-            else:
-                self.refresh_derived()
+            self.refresh_derived(by_groups=by_groups)
+
+    def _condition_holds(self, step: LoadStep) -> bool:
+        return step.condition is None or bool(self.fetch(step.condition)[0][0])
 
     def replace_from(self, query: str, tables: Mapping[str, pa.Table], *, params: Mapping[str, Any] | None = None) -> None:
         """Run the named query ``query`` with the Arrow ``tables`` visible under their names (how the

@@ -6,10 +6,7 @@
 -- reads (see 11_int_pending.sql): the copies of the (account, amount) groups in core.refresh_amounts, or
 -- core.transactions, core.transaction_sightings and core.int_statement_lines for every account.
 CREATE OR REPLACE MACRO core.rule_transactions(txn_table, sighting_table, line_table) AS TABLE
-WITH scoped AS (
-    SELECT * FROM query_table(txn_table)
-),
-seen AS (
+WITH seen AS (
     SELECT txn_id,
            -- = string_agg(DISTINCT source, ',' ORDER BY source), 3x faster on a whole ledger
            array_to_string(list_sort(list_distinct(list(source))), ',') AS sources,
@@ -19,8 +16,8 @@ seen AS (
     GROUP BY txn_id
 ),
 evidence AS (  -- statements that confirm an API/CSV row add 'statement' to its sources
-    SELECT matched_txn_id AS txn_id FROM core.statement_matches
-    WHERE matched_txn_id IN (SELECT txn_id FROM scoped)
+    -- (not narrowed to the rows read: a CTE read twice is materialized, 1M wide rows at a rebuild)
+    SELECT matched_txn_id AS txn_id FROM core.statement_matches WHERE matched_txn_id IS NOT NULL
 ),
 backfill AS (
     SELECT l.txn_id, l.account_id, l.bank, l.connection, l.account_ref, 'statement' AS source,
@@ -39,7 +36,7 @@ SELECT t.txn_id, t.account_id, t.bank, t.connection, t.account_ref, t.source, t.
        CASE WHEN t.txn_id IN (SELECT txn_id FROM evidence) THEN seen.sources || ',statement'
             ELSE seen.sources END AS sources,
        seen.first_seen_at, seen.last_seen_at
-FROM scoped t
+FROM query_table(txn_table) t
 LEFT JOIN seen USING (txn_id)
 LEFT JOIN core.pending_state ps USING (txn_id)
 WHERE t.deleted_at IS NULL
