@@ -55,7 +55,7 @@ def sql(folder: str, name: str) -> str:
     return dict(_sql_files(folder))[name]
 
 
-_HEADER = re.compile(r"^--\s*(when|params|reports):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^--\s*(when|params|reports|if):\s*(.*?)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,7 @@ class LoadStep:
         -- when: transactions                          run only when the batch has files of this entity
         -- params: txn_files = transactions, loaded_at = now   bind each name to an entity's files, or now
         -- reports: stage_stats.sql                     then read per-connection (inserted, updated) counts
+        -- if: refresh_all_accounts.sql                 run only when this named query returns true
     """
 
     name: str
@@ -72,6 +73,7 @@ class LoadStep:
     when: str | None
     params: tuple[tuple[str, str], ...]
     reports: str | None
+    condition: str | None = None
 
     @classmethod
     def parse(cls, name: str, text: str) -> "LoadStep":
@@ -85,7 +87,7 @@ class LoadStep:
             found[m.group(1)] = m.group(2)
         params = tuple((k.strip(), v.strip()) for k, v in
                        (p.split("=", 1) for p in found.get("params", "").split(",") if p.strip()))
-        return cls(name, text, found.get("when"), params, found.get("reports"))
+        return cls(name, text, found.get("when"), params, found.get("reports"), found.get("if"))
 
     def bind(self, files: Mapping[str, Sequence[str]], now: dt.datetime) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -124,8 +126,7 @@ class CheckResult:
     sample: list[tuple]
 
 
-#: lake files of the artifacts one load covers, per entity (transactions, accounts, balances,
-#: statements, statement_lines, artifacts)
+#: lake files of one load's artifacts, per entity (transactions, accounts, balances, statements, ...)
 LoadFiles = Mapping[str, Sequence[str]]
 
 
@@ -219,8 +220,8 @@ class Warehouse:
         per_conn: dict[str, tuple[int, int]] = {}
         with self.transaction() as con:
             for step in load_steps():
-                if step.when is not None and not files.get(step.when):
-                    continue  # no file of that entity in this batch
+                if (step.when is not None and not files.get(step.when)) or not self._condition_holds(step):
+                    continue  # no file of that entity in this batch, or its `-- if:` query says no
                 fault_point(f"load:{step.name}")
                 con.execute(step.text, step.bind(files, now))
                 if step.reports:
@@ -229,18 +230,23 @@ class Warehouse:
         return LoadResult(inserted=sum(v[0] for v in per_conn.values()), updated=sum(v[1] for v in per_conn.values()),
                           artifacts=len(files.get("artifacts", ())), per_connection=per_conn)
 
-    def refresh_derived(self) -> None:
-        """Recompute the materialized identity results (core.ledger, core.pending_links, ...) for the
-        accounts in ``core.refresh_scope`` (``loads/11_refresh_derived.sql``); call it inside a
-        transaction, after filling the scope (a load does both itself)."""
-        self.con.execute(sql("loads", "11_refresh_derived.sql"))
+    def refresh_derived(self, *, by_groups: bool = False) -> None:
+        """Recompute the identity results of ``core.refresh_scope``/``refresh_amounts`` in a transaction, as a
+        load ends (``loads/10e`` when every account is named, else ``11``). ``by_groups``: always ``11``."""
+        names = ("10e_refresh_all.sql", "11_refresh_derived.sql")[by_groups:]  # all accounts in one pass; by groups
+        for step in load_steps():
+            if step.name in names and self._condition_holds(step):
+                self.con.execute(step.text)
 
-    def recompute_derived(self) -> None:
-        """Recompute every account's identity results, in one transaction: after core tables were changed
-        by hand (a repair, a test poking a row), since loads recompute only the accounts they touch."""
+    def recompute_derived(self, *, by_groups: bool = False) -> None:
+        """Recompute every account's identity results in one transaction (core tables changed by hand).
+        ``by_groups``: by a load's per-group path (copies), the reference the tests compare the one pass to."""
         with self.transaction():
             self.con.execute(sql("queries", "scope_all_accounts.sql"))
-            self.refresh_derived()
+            self.refresh_derived(by_groups=by_groups)
+
+    def _condition_holds(self, step: LoadStep) -> bool:
+        return step.condition is None or bool(self.fetch(step.condition)[0][0])
 
     def replace_from(self, query: str, tables: Mapping[str, pa.Table], *, params: Mapping[str, Any] | None = None) -> None:
         """Run the named query ``query`` with the Arrow ``tables`` visible under their names (how the

@@ -93,11 +93,11 @@ def test_pending_twice_reports_a_pending_row_still_live_beside_its_booked_twin(t
     with dd.open_warehouse() as wh:
         # what a regression in 11_int_pending.sql would give: a state view that forgets the links, so the
         # superseded pending row stays in the live ledger next to the booked row (the same money twice)
-        # (the identity results are materialized at load: the regression is in the rule's view, then
+        # (the identity results are materialized at load: the regression is in the rule's macro, then
         # every account is recomputed as a load would)
-        wh.query("CREATE OR REPLACE VIEW core.calc_pending_state AS "
+        wh.query("CREATE OR REPLACE MACRO core.rule_pending_state(txn_table, sighting_table) AS TABLE "
                  "SELECT txn_id, 'open' AS state, NULL::VARCHAR AS booked_id, account_id "
-                 "FROM core.scope_transactions WHERE pending")
+                 "FROM query_table(txn_table) WHERE pending")
         wh.recompute_derived()
         got = {r.name: r for r in wh.run_checks(record=False)}
     twice = got["pending_twice"]

@@ -1,3 +1,4 @@
+-- if: refresh_waiting.sql
 -- Recompute the materialized identity results (migrations/006_derived_tables.sql) of the (account, amount)
 -- groups in core.refresh_amounts (what a load touched: loads/01b, 10*_scope_*.sql) and of every group of
 -- the whole accounts in core.refresh_scope, in dependency order, then empty both. Every rule pairs rows

@@ -9,27 +9,30 @@
 -- A pending row that is not superseded expires when a later payload covering its day no longer shows it.
 -- Only candidate pairs are ever looked at (pending rows are few): their sightings are read for them
 -- alone, so the cost does not grow with the whole ledger.
--- Computed at load for the (account, amount) groups in core.refresh_amounts (every rule here pairs rows
--- of one account and one amount; core.scope_transactions and core.scope_sightings hold those groups' rows),
--- kept in core.pending_links; core.int_pending_links reads that table (end of this file).
-CREATE OR REPLACE VIEW core.calc_pending_links AS
+-- Computed at load, kept in core.pending_links; core.int_pending_links reads that table (end of this file).
+-- The rules are table macros over the rows and sightings they read, named as strings: a load recomputes
+-- the (account, amount) groups in core.refresh_amounts (every rule here pairs rows of one account and one
+-- amount) from their copies core.scope_transactions and core.scope_sightings (the core.calc_* views), and
+-- a recomputation of every account reads core.transactions and core.transaction_sightings themselves
+-- (loads/10e_refresh_all.sql): one text of the rules for both.
+CREATE OR REPLACE MACRO core.rule_pending_links(txn_table, sighting_table) AS TABLE
 WITH pend AS (
     SELECT txn_id, account_id, booking_date, amount, label_raw,
            row_number() OVER (PARTITION BY account_id, booking_date, amount, upper(label_raw)
                               ORDER BY txn_id) AS ord
-    FROM core.scope_transactions WHERE pending AND deleted_at IS NULL
+    FROM query_table(txn_table) WHERE pending AND deleted_at IS NULL
 ),
 pair AS (
     SELECT p.txn_id AS pending_id, b.txn_id AS booked_id, p.ord AS p_ord, p.booking_date AS p_date,
            b.booking_date AS b_date, p.label_raw AS p_label, b.label_raw AS b_label, b.account_id, b.amount
     FROM pend p
-    JOIN core.scope_transactions b ON b.account_id = p.account_id AND b.amount = p.amount
+    JOIN query_table(txn_table) b ON b.account_id = p.account_id AND b.amount = p.amount
                             AND NOT b.pending AND b.deleted_at IS NULL
                             AND b.booking_date BETWEEN p.booking_date - INTERVAL 1 DAY
                                                    AND p.booking_date + INTERVAL 10 DAY
 ),
 sight AS (
-    SELECT txn_id, raw_sha256, fetched_at FROM core.scope_sightings
+    SELECT txn_id, raw_sha256, fetched_at FROM query_table(sighting_table)
     WHERE txn_id IN (SELECT pending_id FROM pair UNION ALL SELECT booked_id FROM pair)
 ),
 first_seen AS (SELECT txn_id, min(fetched_at) AS first_seen_at FROM sight GROUP BY txn_id),
@@ -66,12 +69,15 @@ SELECT u.a_id, u.b_id, 'user_link', 1.0, p.account_id
 FROM core.user_links u JOIN pend p ON p.txn_id = u.a_id
 WHERE u.action = 'link';
 
--- Computed after core.pending_links (same groups), kept in core.pending_state.
-CREATE OR REPLACE VIEW core.calc_pending_state AS
+CREATE OR REPLACE VIEW core.calc_pending_links AS
+FROM core.rule_pending_links('core.scope_transactions', 'core.scope_sightings');
+
+-- Computed after core.pending_links (same rows), kept in core.pending_state.
+CREATE OR REPLACE MACRO core.rule_pending_state(txn_table, sighting_table) AS TABLE
 WITH pend AS (
     SELECT t.txn_id, t.account_id, t.booking_date,
-           (SELECT max(fetched_at) FROM core.scope_sightings s WHERE s.txn_id = t.txn_id) AS last_seen_at
-    FROM core.scope_transactions t WHERE t.pending AND t.deleted_at IS NULL
+           (SELECT max(fetched_at) FROM query_table(sighting_table) s WHERE s.txn_id = t.txn_id) AS last_seen_at
+    FROM query_table(txn_table) t WHERE t.pending AND t.deleted_at IS NULL
 ),
 linked AS (SELECT pending_id, any_value(booked_id) AS booked_id FROM core.pending_links
            WHERE pending_id IN (SELECT txn_id FROM pend) GROUP BY pending_id)
@@ -87,6 +93,9 @@ SELECT p.txn_id,
        l.booked_id,
        p.account_id
 FROM pend p LEFT JOIN linked l ON l.pending_id = p.txn_id;
+
+CREATE OR REPLACE VIEW core.calc_pending_state AS
+FROM core.rule_pending_state('core.scope_transactions', 'core.scope_sightings');
 
 -- What readers see: the materialized results.
 CREATE OR REPLACE VIEW core.int_pending_links AS

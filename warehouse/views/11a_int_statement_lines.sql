@@ -23,3 +23,9 @@ SELECT * EXCLUDE (day_ord, statement_rank, copy_no)
 FROM firsts
 WHERE copy_no = 1
 QUALIFY row_number() OVER (PARTITION BY txn_id ORDER BY statement_id, row_number) = 1;
+
+-- The statement lines of the (account, amount) groups a load recomputes (core.refresh_amounts): what the
+-- core.calc_* views of 12-13 read.
+CREATE OR REPLACE VIEW core.scope_statement_lines AS
+SELECT l.* FROM core.int_statement_lines l
+SEMI JOIN core.refresh_amounts g ON g.account_id = l.account_id AND g.amount = l.amount;

@@ -5,9 +5,11 @@
 -- Identical rows (two coffees of one day) have identical scores: each side is numbered within its group
 -- of identical rows and the k-th is preferred for the k-th (a tiny penalty per ordinal apart), so mutual
 -- best pairs them all, one to one.
--- Computed at load for the (account, amount) groups in core.refresh_amounts (lines and rows of one
--- account and amount), kept in core.statement_matches; core.int_statement_matches reads that table.
-CREATE OR REPLACE VIEW core.calc_statement_matches AS
+-- Computed at load, kept in core.statement_matches; core.int_statement_matches reads that table. A table
+-- macro over the rows and statement lines it reads (see 11_int_pending.sql): a load passes the copies of
+-- the (account, amount) groups in core.refresh_amounts (lines and rows of one account and amount), a
+-- recomputation of every account core.transactions and core.int_statement_lines.
+CREATE OR REPLACE MACRO core.rule_statement_matches(txn_table, line_table) AS TABLE
 WITH lines AS (
     SELECT l.txn_id AS line_id, l.account_id, l.booking_date, l.amount, l.label_raw,
            EXISTS (SELECT 1 FROM core.int_coverage c
@@ -15,14 +17,13 @@ WITH lines AS (
                      AND l.booking_date BETWEEN c.window_start AND c.window_end) AS covered,
            row_number() OVER (PARTITION BY l.account_id, l.booking_date, l.amount, upper(l.label_raw)
                               ORDER BY l.txn_id) AS ord
-    FROM core.int_statement_lines l
-    SEMI JOIN core.refresh_amounts g ON g.account_id = l.account_id AND g.amount = l.amount
+    FROM query_table(line_table) l
 ),
 rows AS (
     SELECT txn_id, account_id, booking_date, amount, label_raw,
            row_number() OVER (PARTITION BY account_id, booking_date, amount, upper(label_raw)
                               ORDER BY txn_id) AS ord
-    FROM core.scope_transactions WHERE NOT pending AND deleted_at IS NULL
+    FROM query_table(txn_table) WHERE NOT pending AND deleted_at IS NULL
       AND account_id IN (SELECT account_id FROM lines)  -- (accounts without statement lines: no work)
 ),
 cand AS (
@@ -48,6 +49,9 @@ SELECT l.line_id, l.covered, m.txn_id AS matched_txn_id,
        l.account_id
 FROM lines l
 LEFT JOIN (SELECT * FROM ranked WHERE rl = 1 AND rt = 1) m ON m.line_id = l.line_id;
+
+CREATE OR REPLACE VIEW core.calc_statement_matches AS
+FROM core.rule_statement_matches('core.scope_transactions', 'core.scope_statement_lines');
 
 -- What readers see: the materialized results.
 CREATE OR REPLACE VIEW core.int_statement_matches AS
