@@ -13,7 +13,7 @@ from pipeline.datadir import DataDir
 from pipeline.rebuild import rebuild
 from warehouse import db as wdb
 
-from .test_incremental_refresh import DERIVED, _derived, _history
+from .test_incremental_refresh import DERIVED, _derived, _history, table_differences
 
 
 def one_pass_against_groups(dd: DataDir) -> tuple[dict[str, tuple[list, list]], dict[str, int]]:
@@ -25,12 +25,7 @@ def one_pass_against_groups(dd: DataDir) -> tuple[dict[str, tuple[list, list]], 
         assert wh.fetch("refresh_waiting.sql")[0][0] is False
         wh.recompute_derived()
         one = _derived(wh)
-    diff = {}
-    for name in DERIVED:
-        a, b = one[name], groups[name]
-        if a != b:
-            diff[name] = ([r for r in a if r not in b], [r for r in b if r not in a])
-    return diff, {name: len(rows) for name, rows in one.items()}
+    return table_differences(one, groups), {name: len(rows) for name, rows in one.items()}
 
 
 PENDING_FAULT = ("rule_pending_links('core.transactions', 'core.transaction_sightings')",

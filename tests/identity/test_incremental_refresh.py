@@ -45,12 +45,13 @@ def differences(dd: DataDir) -> dict[str, tuple[list, list]]:
         incremental = _derived(wh)
         wh.recompute_derived()
         full = _derived(wh)
-    out = {}
-    for name in DERIVED:
-        a, b = incremental[name], full[name]
-        if a != b:
-            out[name] = ([r for r in a if r not in b], [r for r in b if r not in a])
-    return out
+    return table_differences(incremental, full)
+
+
+def table_differences(a: dict[str, list], b: dict[str, list]) -> dict[str, tuple[list, list]]:
+    """Per derived table whose rows differ: the rows only in ``a``, the rows only in ``b``."""
+    return {name: ([r for r in a[name] if r not in b[name]], [r for r in b[name] if r not in a[name]])
+            for name in DERIVED if a[name] != b[name]}
 
 
 def _truth(rnd: random.Random) -> list[tuple]:
