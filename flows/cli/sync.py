@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -53,7 +54,8 @@ def run_sync(config: Path, data_dir: Path, only: list[str] | None, options: dict
 
 
 def _sync_in_process(config: Path, data_dir: Path, only: list[str] | None, options: dict | None,
-                     report) -> dict:
+                     report: Callable[[str, str], None]) -> dict:
+    """The sync's steps in this process, then the report the flow would rebuild at its end."""
     from outputs.report.artifact import report_after_sync
     from pipeline.datadir import DataDir
     from pipeline.sync_without_prefect import sync_in_process
