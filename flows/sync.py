@@ -28,7 +28,6 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 
 from prefect import flow, task
@@ -201,7 +200,7 @@ async def sync_flow(config_path: str = "bankflow.toml", data_dir: str = "data",
     ``{"statements": "always", "statements_since": ...}``)."""
     cfg = load_config(Path(config_path))
     # unknown names and an empty selection are errors, not a silent no-op
-    conns = [replace(c, options={**c.options, **(options or {})}) for c in select_connections(cfg, connections)]
+    conns = select_connections(cfg, connections, options)
     run_id = uuid.uuid4().hex[:12]
     states = sync_states(DataDir(Path(data_dir)), conns)
     fetches = {c.name: asyncio.ensure_future(_fetch(c, data_dir, states[c.name])) for c in conns}

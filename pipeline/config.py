@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,18 +106,21 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     return Config(path=path, connections=out)
 
 
-def select_connections(cfg: Config, only: list[str] | None = None) -> list[ConnectionConfig]:
+def select_connections(cfg: Config, only: list[str] | None = None,
+                       options: dict[str, Any] | None = None) -> list[ConnectionConfig]:
     """The connections a sync runs: the enabled ones, or exactly ``only`` (enabled or not). An unknown
     name is an error, and so is an empty selection (**decision**: a sync with every connection disabled
-    is a configuration mistake, not a successful run of nothing; it exits 2 with this message)."""
+    is a configuration mistake, not a successful run of nothing; it exits 2 with this message).
+    ``options`` override each selected connection's own options for this run (``bankflow backfill``)."""
     if only:
-        return [cfg.get(name) for name in dict.fromkeys(only)]
-    conns = [c for c in cfg.connections if c.enabled]
+        conns = [cfg.get(name) for name in dict.fromkeys(only)]
+    else:
+        conns = [c for c in cfg.connections if c.enabled]
     if not conns:
         names = ", ".join(c.name for c in cfg.connections)
         raise ConfigError(f"{cfg.path}: every connection is disabled (enabled = false: {names}); nothing to sync",
                           remedy="set enabled = true on one, or sync one anyway: bankflow sync --connection NAME")
-    return conns
+    return [replace(c, options={**c.options, **options}) for c in conns] if options else conns
 
 
 async def resolve_credentials(conn: ConnectionConfig) -> Credentials:

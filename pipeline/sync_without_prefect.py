@@ -20,7 +20,6 @@ import asyncio
 import os
 import tomllib
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 from pipeline.config import load_config, select_connections
@@ -53,11 +52,9 @@ def sync_in_process(config_path: Path, data_dir: Path, connections: list[str] | 
     writer loads them, the summary (same shape as the flow's) is returned. The report is the caller's
     (outputs/ is not pipeline's to import)."""
     cfg = load_config(Path(config_path))
-    conns = [replace(c, options={**c.options, **(options or {})}) for c in select_connections(cfg, connections)]
+    conns = select_connections(cfg, connections, options)
     dd = DataDir(Path(data_dir))
     run_id = uuid.uuid4().hex[:12]
+    # in the config's order: fetch_all gathers in it, load_outcomes keeps it
     outcomes = asyncio.run(fetch_all(conns, dd, sync_states(dd, conns), progress=progress))
-    outcomes = load_outcomes(dd, outcomes, run_id)
-    order = {c.name: i for i, c in enumerate(conns)}
-    outcomes.sort(key=lambda o: order[o.connection])
-    return summarize(run_id, outcomes)
+    return summarize(run_id, load_outcomes(dd, outcomes, run_id))

@@ -48,3 +48,15 @@ def test_config_errors_say_what_is_wrong(data, needle):
     with pytest.raises(ConfigError) as e:
         parse_config(data)
     assert needle in str(e.value)
+
+
+def test_run_options_override_the_connections_own():
+    """``bankflow backfill`` passes options for one run: they win over the connection's, the rest is kept,
+    and the config itself is left as it was."""
+    from pipeline.config import select_connections
+
+    cfg = parse_config(_cfg(token="env:BF_T", options={"statements": "auto", "history_months": 4}))
+    (conn,) = select_connections(cfg, None, {"statements": "always"})
+    assert conn.options == {"statements": "always", "history_months": 4}
+    assert cfg.connections[0].options == {"statements": "auto", "history_months": 4}
+    assert select_connections(cfg, ["main"]) == cfg.connections  # no options: the connections as configured
