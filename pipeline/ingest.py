@@ -99,8 +99,8 @@ def to_lake_many(dd: DataDir, paths: Sequence[Path]) -> list[BaseException | Non
             except Exception as exc:
                 errors[path] = exc
         return list(errors.values())
-    for path, art, rows in zip((t[0] for t in todo), (t[1] for t in todo), _split(tables, [t[1].meta.sha256 for t in todo]),
-                               strict=True):
+    for (path, art, _b, _u), rows in zip(todo, _split(tables, [art.meta.sha256 for _p, art, _b, _u in todo]),
+                                         strict=True):
         try:
             dd.lake.write(art.meta, path, rows)
         except Exception as exc:

@@ -74,37 +74,31 @@ class LakeBatcher:
     def __init__(self, dd: DataDir) -> None:
         self.dd = dd
         self._waiting: list[tuple[Path, asyncio.Future]] = []
-        self._running = False
-        self._task: asyncio.Future | None = None
+        self._task: asyncio.Future | None = None  # the drain running now (held: a task only weakly referenced can vanish)
 
     def submit(self, path: Path) -> asyncio.Future:
         """A future that ends when ``path`` is in the lake (or raises what parsing it raised)."""
         fut = asyncio.get_running_loop().create_future()
         self._waiting.append((path, fut))
-        if not self._running:
-            self._running = True
+        if self._task is None or self._task.done():
             self._task = asyncio.ensure_future(self._drain())
         return fut
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                try:
-                    errors = await loop.run_in_executor(lake_thread(), to_lake_many, self.dd,
-                                                        [p for p, _f in batch])
-                except BaseException as exc:  # the thread itself failed: every payload of the batch says so
-                    errors = [exc] * len(batch)
-                for (_p, fut), err in zip(batch, errors, strict=True):
-                    if fut.done():
-                        continue
-                    if err is None:
-                        fut.set_result(None)
-                    else:
-                        fut.set_exception(err)
-        finally:
-            self._running = False
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                errors = await loop.run_in_executor(lake_thread(), to_lake_many, self.dd, [p for p, _f in batch])
+            except BaseException as exc:  # the thread itself failed: every payload of the batch says so
+                errors = [exc] * len(batch)
+            for (_p, fut), err in zip(batch, errors, strict=True):
+                if fut.done():
+                    continue
+                if err is None:
+                    fut.set_result(None)
+                else:
+                    fut.set_exception(err)
 
 
 #: event loop -> data dir -> its batcher (gone with the loop)
