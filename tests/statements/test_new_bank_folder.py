@@ -78,15 +78,20 @@ intermediate = "REPORT"
 '''
 
 
-@pytest.fixture
-def acme_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A bank folder ``acme/statements/`` holding only the two data files, put where banks are found."""
-    folder = tmp_path / "acme" / "statements"
+def _add_acme_folder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bank folder ``root/acme/statements/`` holding only the two data files, put where banks are found."""
+    folder = root / "acme" / "statements"
     folder.mkdir(parents=True)
     (folder / "layout.toml").write_text(LAYOUT, encoding="utf-8")
     (folder / "render.toml").write_text(RENDER, encoding="utf-8")
-    monkeypatch.setattr(connectors, "__path__", [*connectors.__path__, str(tmp_path)])
+    monkeypatch.setattr(connectors, "__path__", [*connectors.__path__, str(root)])
     reset_discovery()
+
+
+@pytest.fixture
+def acme_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The acme folder for the whole test."""
+    _add_acme_folder(tmp_path, monkeypatch)
     yield tmp_path
     monkeypatch.undo()
     reset_discovery()
@@ -108,12 +113,7 @@ def test_layout_in_a_new_bank_folder_is_recognised_and_parsed(acme_root: Path) -
 
 def test_without_the_folder_the_same_pdf_is_an_unknown_layout(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = tmp_path / "acme" / "statements"
-    folder.mkdir(parents=True)
-    (folder / "layout.toml").write_text(LAYOUT, encoding="utf-8")
-    (folder / "render.toml").write_text(RENDER, encoding="utf-8")
-    monkeypatch.setattr(connectors, "__path__", [*connectors.__path__, str(tmp_path)])
-    reset_discovery()
+    _add_acme_folder(tmp_path, monkeypatch)
     try:
         body = render_statement_pdf(_statement(), layout="acme", account_number="777 12345")
     finally:
@@ -134,11 +134,7 @@ def test_the_parse_cache_fingerprint_covers_the_new_layout(tmp_path: Path) -> No
     with pytest.MonkeyPatch.context() as mp:
         root = tmp_path / "banks"
         folder = root / "acme" / "statements"
-        folder.mkdir(parents=True)
-        (folder / "layout.toml").write_text(LAYOUT, encoding="utf-8")
-        (folder / "render.toml").write_text(RENDER, encoding="utf-8")
-        mp.setattr(connectors, "__path__", [*connectors.__path__, str(root)])
-        reset_discovery()
+        _add_acme_folder(root, mp)
         added = layouts_fingerprint()
         body = render_statement_pdf(_statement(), layout="acme", account_number="777 12345")
         first = parse_cached(body, source="a.pdf", cache_dir=tmp_path / "cache")
