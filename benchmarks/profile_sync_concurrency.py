@@ -69,7 +69,6 @@ def instrument() -> None:
     import pipeline.runner as pr
     import warehouse.db as wdb
     import warehouse.lake as wl
-    import warehouse.snapshot as ws
 
     pr.fetch_connection = timed_async(pr.fetch_connection, "fetch sum", spans=True)
     fs.fetch_connection = pr.fetch_connection

@@ -10,7 +10,7 @@ import pytest
 from connectors.artifact import make_artifact
 from connectors.boursorama import SPEC
 from connectors.boursorama.parse_csv import iter_movements_csv, parse_movements_csv
-from connectors.boursorama.simulator.csv_profiles import PROFILES, render_csv, select_rows
+from connectors.boursorama.simulator.csv_profiles import render_csv, select_rows
 from connectors.boursorama.simulator.ledger import build_ledger
 from connectors.errors import ParseError
 from pipeline.normalize import normalize, normalize_batches
