@@ -46,7 +46,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -329,7 +329,7 @@ class LclConnector(Connector):
         return art, coverage
 
     async def _bisect_gate(self, start: int, page: Any, pages: list[tuple[str, bytes]], since: dt.date | None,
-                           oldest: Any) -> bool:
+                           oldest: Callable[[], dt.date | None]) -> bool:
         """The page at ``start`` was refused: find the longest prefix ``start..start+n-1`` still served, so every
         row the API gives without 2FA is fetched. Keeps only the longest successful probe in ``pages``.
 
