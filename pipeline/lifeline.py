@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 MARK = "BANKFLOW_LIFELINE"
@@ -55,20 +55,71 @@ def _owner_alive(mark: str) -> bool:
     return pid.isdigit() and _start_time(int(pid)) == start
 
 
-def marked_processes() -> dict[int, str]:
-    """pid -> mark of every process (readable by us) whose environment carries a lifeline mark."""
+def marked_processes(pids: Iterable[int] | None = None) -> dict[int, str]:
+    """pid -> mark of every process (readable by us; of ``pids`` only, when given) whose environment
+    carries a lifeline mark.
+
+    A process caught in the middle of ``execve`` shows an empty environment: the kernel lets the parent
+    return from ``fork``/``vfork`` + exec (and closes the close-on-exec pipe ``subprocess`` waits on)
+    before it has written the new program's environment. Such a process is read again until its
+    environment appears (at most ``_EXEC_WAIT`` seconds), so a child started a moment ago is not missed.
+    """
     found: dict[int, str] = {}
-    needle = MARK.encode() + b"="
-    for d in Path("/proc").glob("[0-9]*"):
-        try:
-            env = (d / "environ").read_bytes()
-        except OSError:
-            continue
-        for entry in env.split(b"\0"):
-            if entry.startswith(needle):
-                found[int(d.name)] = entry[len(needle):].decode(errors="replace")
-                break
+    blank: list[int] = []
+    for pid in (int(d.name) for d in Path("/proc").glob("[0-9]*")) if pids is None else pids:
+        env = _environ(pid)
+        if env == b"" and _in_exec(pid):
+            blank.append(pid)
+        elif env:
+            _note_mark(found, pid, env)
+    deadline = time.monotonic() + _EXEC_WAIT
+    while blank and time.monotonic() < deadline:
+        time.sleep(0.002)
+        still: list[int] = []
+        for pid in blank:
+            env = _environ(pid)
+            if env:
+                _note_mark(found, pid, env)
+            elif env == b"" and _in_exec(pid):
+                still.append(pid)
+        blank = still
     return found
+
+
+#: how long :func:`marked_processes` waits for a process in ``execve`` to show its environment
+_EXEC_WAIT = 0.5
+_NEEDLE = MARK.encode() + b"="
+#: a process with an empty environment is waited for only if it started less than this many seconds ago
+_YOUNG = 5.0
+#: ``PF_KTHREAD`` in /proc/PID/stat's flags: kernel threads never have an environment
+_PF_KTHREAD = 0x00200000
+
+
+def _environ(pid: int) -> bytes | None:
+    try:
+        return Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return None
+
+
+def _in_exec(pid: int) -> bool:
+    """An empty environment that may still fill: a live user process (not a kernel thread or a zombie)
+    started less than ``_YOUNG`` seconds ago (a program started long ago with an empty environment is
+    not waited for; the children this module cares about exec right after their fork)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError):
+        return False
+    age = uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return fields[0] not in ("Z", "X") and not int(fields[6]) & _PF_KTHREAD and age < _YOUNG
+
+
+def _note_mark(found: dict[int, str], pid: int, env: bytes) -> None:
+    for entry in env.split(b"\0"):
+        if entry.startswith(_NEEDLE):
+            found[pid] = entry[len(_NEEDLE):].decode(errors="replace")
+            return
 
 
 def end_processes(match: Callable[[str], bool], *, grace: float = GRACE) -> list[int]:
