@@ -176,7 +176,7 @@ class _State:
         self.export_day = (export_date_of(meta) - _EPOCH).days
         self.accounts: dict[str, Account] = {}
         self.codes: dict[str, int] = {}          # account -> small int (for the balance keys)
-        self.balance_keys: set[int] = set()  # (account, day) pairs that have their balance
+        self.balance_keys = np.zeros(0, dtype=np.int64)  # (account, day) pairs that have their balance, sorted
         self.balance_parts: list[pa.Table] = []
         self.caches: dict[str, dict[str, Any]] = {"date": {}, "value_date": {}, "ref": {}, "category": {}}
 
@@ -232,9 +232,10 @@ class _State:
         keys = codes[rows] * (1 << 32) + (days + (1 << 31))
         uniq, first = np.unique(keys, return_index=True)
         seen = self.balance_keys
-        new = np.fromiter((k not in seen for k in uniq.tolist()), dtype=bool, count=len(uniq))
+        at = np.searchsorted(seen, uniq)
+        new = (at == len(seen)) | (seen[np.minimum(at, len(seen) - 1)] != uniq) if len(seen) else np.ones(len(uniq), bool)
         pick = np.sort(first[new])
-        seen.update(uniq[new].tolist())
+        self.balance_keys = np.insert(seen, at[new], uniq[new])  # stays sorted (uniq is)
         self.balance_parts.append(pa.table({
             "account_ref": refs.take(rows[pick]).cast(pa.string()), "date": pa.array(days[pick].astype(np.int32)).cast(pa.date32()),
             "balance": amounts.take(pick)}))
