@@ -217,8 +217,8 @@ def _balance_tables(parts: list[pa.Table], meta: ArtifactMeta) -> Iterator[pa.Ta
     schema, offset = SCHEMAS["balances"], 0
     for t in parts:
         k = t.num_rows
-        bank = pa.array([meta.bank] * k, pa.string())
-        cols = {**{n: pa.array([v] * k, schema.field(n).type) for n, v in _lineage(meta).items()},
+        bank = _repeated(meta.bank, pa.string(), k)
+        cols = {**{n: _repeated(v, schema.field(n).type, k) for n, v in _lineage(meta).items()},
                 "row_number": pa.array(np.arange(offset, offset + k, dtype=np.int32)), "bank": bank,
                 "account_id": account_id_column(bank, t["account_ref"].combine_chunks()),
                 **{n: t[n] for n in t.column_names}}
@@ -257,10 +257,15 @@ def _slices(parts: list[pa.Table], meta: ArtifactMeta, batch: ParsedBatch, uniqu
         rows = perm[bounds[g]:bounds[g + 1]]
         sub = _decoded(base.take(pa.array(rows)))
         k = sub.num_rows
-        lineage: dict[str, Any] = {name: pa.array([v] * k, schema.field(name).type) for name, v in constant.items()}
+        lineage: dict[str, Any] = {name: _repeated(v, schema.field(name).type, k) for name, v in constant.items()}
         lineage["row_number"] = pa.array(rows.astype(np.int32))
         yield _assemble(sub, lineage, *_keyed(sub, lineage["bank"], pa.array(np.zeros(k, dtype=np.int32)),
                                               pa.array(np.full(k, unique_ids)), memo))
+
+
+def _repeated(value: Any, typ: pa.DataType, k: int) -> pa.Array:
+    """``k`` times ``value`` (a payload's lineage on each of its rows), with no Python list of ``k`` items."""
+    return pa.repeat(pa.scalar(value, typ), k)
 
 
 def _small_entities(meta: ArtifactMeta, batch: ParsedBatch, out: dict[str, list[dict[str, Any]]]) -> None:
