@@ -6,7 +6,7 @@ Printed per run (seconds; ``sum`` = summed over connections, which may overlap i
 * ``flow``: the whole ``sync_flow`` call; ``states``: reading the cursors from the snapshot;
 * ``fetch wall``: first fetch start to last fetch end; ``fetch sum``: each connection's fetch, summed;
 * ``to_lake sum``: parsing payloads into the lake (in the lake thread, batched: ``to_lake_many``), of which
-  ``parse``, ``normalize`` and ``lake write`` (a payload's own files or a batch's part);
+  ``parse``, ``normalize`` and ``lake write``;
 * ``load``: the load task, of which ``open writer``, each ``loads/*.sql`` step, ``refresh_after_load`` and
   ``close`` (checkpoint + publish);
 * ``report`` (the HTML report and markdown), ``artifacts`` (Prefect artifacts);
@@ -79,7 +79,6 @@ def instrument() -> None:
     pi.parse_artifact = timed_sync(pi.parse_artifact, "  parse")
     pi.normalize = timed_sync(pi.normalize, "  normalize")
     wl.Lake.write = timed_sync(wl.Lake.write, "  lake write")
-    wl.Lake.write_part = timed_sync(wl.Lake.write_part, "  lake write")  # a batch's payloads of one bank
     fs.load_outcomes = timed_sync(pr.load_outcomes, "load")
     pd.DataDir.open_warehouse = timed_sync(pd.DataDir.open_warehouse, "  open warehouse (writer+reader)")
     pr.refresh_after_load = timed_sync(pr.refresh_after_load, "  refresh_after_load")

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from connectors.artifact import RawArtifact
 from connectors.errors import ParseError
@@ -69,13 +68,9 @@ def to_lake(dd: DataDir, path: Path) -> tuple[str, str, str]:
 def to_lake_many(dd: DataDir, paths: Sequence[Path]) -> list[BaseException | None]:
     """:func:`to_lake` for several landed payloads, normalized together: one pass of the column-wise
     normalize over all of them costs about what one payload's costs (a sync's 40 payloads: 0.07 s
-    against 0.6 s one by one). The payloads of one bank are written as one lake part
-    (:meth:`warehouse.lake.Lake.write_part`: one Parquet file per entity for them all, each row carrying
-    its payload in ``raw_sha256``; a sync's 32 small payloads cost ~60 file writes of 2-5 ms each
-    otherwise, issue 13); each payload's rows are exactly those :func:`to_lake` writes for it alone, and
-    a payload alone in its batch gets its own files as :func:`to_lake`'s. Returns, per path, None or the
-    exception that payload raised (a payload that fails to parse does not hold the others back; its
-    error names its file, as :func:`to_lake`'s; a failed part write fails the payloads of that part)."""
+    against 0.6 s one by one). Each payload still gets its own lake files, exactly those :func:`to_lake`
+    writes. Returns, per path, None or the exception that payload raised (a payload that fails to parse
+    does not hold the others back; its error names its file, as :func:`to_lake`'s)."""
     errors: dict[Path, BaseException | None] = dict.fromkeys(paths)
     todo: list[tuple[Path, RawArtifact, ParsedBatch, bool]] = []
     seen: set[tuple[str, str]] = set()
@@ -104,22 +99,12 @@ def to_lake_many(dd: DataDir, paths: Sequence[Path]) -> list[BaseException | Non
             except Exception as exc:
                 errors[path] = exc
         return list(errors.values())
-    by_bank: dict[str, list[tuple[Path, RawArtifact]]] = {}
-    for path, art, _b, _u in todo:
-        by_bank.setdefault(art.meta.bank, []).append((path, art))
-    for bank, members in by_bank.items():
+    for (path, art, _b, _u), rows in zip(todo, _split(tables, [art.meta.sha256 for _p, art, _b, _u in todo]),
+                                         strict=True):
         try:
-            if len(members) == 1:  # one payload: its own files (a part would add a manifest for nothing)
-                (path, art), = members
-                dd.lake.write(art.meta, path, next(_split(tables, [art.meta.sha256])))
-            else:  # several: one part, i.e. one file per entity instead of one per entity and payload
-                shas = pa.array([art.meta.sha256 for _p, art in members])
-                dd.lake.write_part(bank, [(art.meta, path) for path, art in members],
-                                   {e: t.filter(pc.is_in(t["raw_sha256"], value_set=shas)) if len(by_bank) > 1 else t
-                                    for e, t in tables.items()})
+            dd.lake.write(art.meta, path, rows)
         except Exception as exc:
-            for path, _art in members:
-                errors[path] = exc
+            errors[path] = exc
     return list(errors.values())
 
 

@@ -1,12 +1,10 @@
 """The Parquet lake: Parquet files per entity, with lineage columns on every row.
 
-* ``<data>/lake/<entity>/bank=<bank>/<sha256>.parquet``: one file per raw artifact (what an import
-  writes, and a sync for a payload parsed alone: docs/design.md §1).
+* ``<data>/lake/<entity>/bank=<bank>/<sha256>.parquet``: one file per raw artifact (what a sync or an
+  import writes: docs/design.md §1).
 * ``<data>/lake/<entity>/bank=<bank>/part-<id>.parquet``: one file holding many artifacts (what
   ``bankflow rebuild`` writes: tens of thousands of small files cost ~100x more to write and to scan than
-  the same rows in a few files; and what a sync writes for the payloads of one bank parsed together,
-  ``pipeline.ingest.to_lake_many``: a small Parquet file costs 2-5 ms to write whatever its rows, issue
-  13). Either way each row keeps its lineage. The ``raw_sha256`` column tells the artifacts apart, and the part's
+  the same rows in a few files). The ``raw_sha256`` column tells the artifacts apart, and the part's
   manifest ``<data>/lake/_parts/bank=<bank>/part-<id>.txt`` (written last: its presence marks the part
   complete) lists them, so :meth:`Lake.has` and :meth:`Lake.files` answer per artifact either way.
 
