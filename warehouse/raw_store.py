@@ -51,13 +51,27 @@ class RawStore:
         return self.root / meta.bank / meta.connection / f"{meta.fetched_at:%Y}" / f"{meta.fetched_at:%m}"
 
     def find(self, bank: str, connection: str, sha256: str) -> Path | None:
-        base = self.root / bank / connection
-        if not base.exists():
-            return None
-        for p in base.glob(f"*/*/{sha256}.*"):
-            if not p.name.endswith(".meta.json"):
-                return p
+        """The landed bytes of ``sha256`` for this connection, in any month, or None. Asks for the few
+        possible names in each month folder rather than listing the folders (called for every payload a
+        sync fetches; a glob read every file name the connection ever landed: a cost growing with its
+        history, paid on the event loop)."""
+        names = [f"{sha256}.{ext}" for ext in dict.fromkeys(EXTENSIONS.values())]
+        for month in self._months(self.root / bank / connection):
+            for name in names:
+                if os.path.isfile(p := os.path.join(month, name)):
+                    return Path(p)
         return None
+
+    @staticmethod
+    def _months(base: Path) -> list[str]:
+        """The ``YYYY/MM`` folders under a connection's folder, oldest first."""
+        def folders(path: str | Path) -> list[str]:
+            try:
+                with os.scandir(path) as it:
+                    return sorted(e.path for e in it if e.is_dir() and not e.name.startswith("."))
+            except (FileNotFoundError, NotADirectoryError):
+                return []
+        return [m for year in folders(base) for m in folders(year)]
 
     def land(self, artifact: RawArtifact, *, secrets: Iterable[str] = ()) -> tuple[Path, bool]:
         """Store an artifact. Returns (path, True) if new, (existing path, False) if already there."""

@@ -59,18 +59,19 @@ def balance_chart(data: ReportData) -> Spec:
     for i, (acc, rows) in enumerate(sorted(by_account.items(), key=lambda kv: labels.get(kv[0], kv[0]))):
         color = PALETTE[i % len(PALETTE)]
         shown = False
+        # each day's date, figure and period once per account (not once per period: a row per account and
+        # day is most of the report's Python work, issue 13)
+        xs = [iso(r["date"]) for r in rows]
+        values = [num(r["balance"]) for r in rows]
+        periods = [r["period_source"] for r in rows]
+        previous = [None, *periods[:-1]]
         for source in ("api", "statement", "none"):
-            ys: list[str | None] = []
-            present = False
-            for j, r in enumerate(rows):
-                here = r["period_source"] == source
-                # the first day of the next period repeats the line's end, so the segments join
-                joins = j > 0 and rows[j - 1]["period_source"] == source
-                ys.append(num(r["balance"]) if here or joins else None)
-                present |= here
-            if not present:
+            if source not in periods:
                 continue
-            traces.append({"type": "scatter", "mode": "lines", "x": [iso(r["date"]) for r in rows], "y": ys,
+            # the first day of the next period repeats the line's end, so the segments join
+            ys = [v if here == source or before == source else None
+                  for v, here, before in zip(values, periods, previous, strict=True)]
+            traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys,
                            "name": labels.get(acc, acc), "legendgroup": acc, "showlegend": not shown,
                            "line": {"color": color, "width": 1.5, "dash": PERIOD_DASH[source]},
                            "connectgaps": False, "meta": {"account_id": acc, "period": source},

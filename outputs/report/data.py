@@ -56,27 +56,50 @@ def _spending(rows: list[Row], which: str) -> list[Row]:
     return sorted(out, key=lambda r: (-r["amount"], r["category"]))
 
 
+def period_sources(balances: list[Row], coverage: list[Row]) -> None:
+    """Set each balance row's ``period_source``, what covers the month of its day (report_coverage.sql):
+    'api' when an API or CSV payload covers some day of it, else 'statement' when a statement does, else
+    'none' (also for a month marts.coverage has no row for)."""
+    source = {(c["account_id"], c["month"]): "api" if c["days_covered_api"] > 0
+              else "statement" if c["days_covered_statement"] > 0 else "none" for c in coverage}
+    key = None
+    here = "none"
+    for r in balances:  # in account and date order: the month's source is looked up once per month
+        d = r["date"]
+        if key is None or key[0] != r["account_id"] or key[1].month != d.month or key[1].year != d.year:
+            key = (r["account_id"], d.replace(day=1))
+            here = source.get(key, "none")
+        r["period_source"] = here
+
+
 def gather(wh: Warehouse) -> ReportData:
     """Run the report's queries on an open warehouse. Each marts view costs a pass over the ledger, so
     each is read once: the latest booking day and each account's first and last booked day come from
-    the daily balances' booked-row counts."""
-    rows = wh.fetch_dicts("report_balances.sql")
+    the daily balances' booked-row counts, what covers each day's month from the coverage rows, and the
+    accounts left out of the total from the accounts."""
+    accounts = wh.fetch_dicts("report_accounts.sql")
+    coverage = wh.fetch_dicts("report_coverage.sql")
+    rows = wh.fetch_dicts("report_balances.sql",
+                          {"not_in_total": [a["account_id"] for a in accounts if not a["counts_in_total"]]})
     balances = [r for r in rows if r["account_id"] is not None]
+    period_sources(balances, coverage)
     booked_days: dict[str, list[dt.date]] = {}
     for r in balances:
         if r["transactions"]:
             booked_days.setdefault(r["account_id"], []).append(r["date"])
     latest = max((d[-1] for d in booked_days.values()), default=None)
     month, year_start = reference_months(latest)
-    accounts = wh.fetch_dicts("report_accounts.sql")
     for a in accounts:
         days = booked_days.get(a["account_id"], [])
         a["first_date"], a["last_date"] = (days[0], days[-1]) if days else (None, None)
+    total = [r for r in rows if r["account_id"] is None]
+    for r in total:
+        r["period_source"] = None
     data = ReportData(generated_from=latest, month=month, year_start=year_start, accounts=accounts,
-                      balances=balances, total_balance=[r for r in rows if r["account_id"] is None],
+                      balances=balances, total_balance=total,
                       cashflow=wh.fetch_dicts("report_cashflow.sql"),
                       recurring=wh.fetch_dicts("report_recurring.sql"),
-                      coverage=wh.fetch_dicts("report_coverage.sql"),
+                      coverage=coverage,
                       coverage_gaps=wh.fetch_dicts("report_coverage_gaps.sql"),
                       runs=wh.fetch_dicts("report_runs.sql"),
                       checks=wh.fetch_dicts("report_checks.sql"))

@@ -34,6 +34,15 @@ def differences(rows: list[Row]) -> list[tuple[Row, tuple, tuple]]:
     return [(r, g, want) for r, g in zip(rows, got) if g != (want := c.describe(*r))]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _arrow_for_every_size():
+    """The tests below check the RE2 (Arrow) path, so every input takes it, however small (by default a
+    few labels go to Python's re: :func:`test_a_few_labels_are_searched_in_python`)."""
+    small, b.SMALL_SEARCH = b.SMALL_SEARCH, 0
+    yield
+    b.SMALL_SEARCH = small
+
+
 def labeled_rows() -> list[Row]:
     with (BENCH / "data" / "labeled_labels.csv").open(encoding="utf-8") as f:
         return [(r["label_raw"], Decimal(r["amount"]), BANKS[i % len(BANKS)])
@@ -273,3 +282,27 @@ def test_runs_of_rules_are_tried_on_their_union_hits(monkeypatch: pytest.MonkeyP
     assert differences(rows) == []
     monkeypatch.setattr(b, "_union_blocks", lambda r: {i: (end, re.compile("(?!)")) for i, (end, _) in blocks.items()})
     assert len(differences(rows)) == 2
+
+
+def test_a_few_labels_are_searched_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At most SMALL_SEARCH labels are searched with Python's re (a sync's small batches: no Arrow regex
+    compiled per call), and give what describe() gives; more go to Arrow."""
+    monkeypatch.setattr(b, "SMALL_SEARCH", 64)
+    calls: list[int] = []
+    real = b.pc.match_substring_regex
+
+    def counted(values, pattern):
+        calls.append(len(values))
+        return real(values, pattern)
+    monkeypatch.setattr(b.pc, "match_substring_regex", counted)
+    few = [(label, Decimal(amount), bank) for (label, amount, bank), _want in KNOWN]
+    assert differences(few) == [] and calls == []
+    # the superset trick of test_a_broken_evaluation_is_caught cannot mislead Python: it never asks RE2
+    monkeypatch.setattr(b, "_re2_text", lambda pattern, flags: b._without_lookarounds(pattern))
+    assert differences(few) == [] and calls == []
+    monkeypatch.undo()
+    monkeypatch.setattr(b, "SMALL_SEARCH", 64)
+    monkeypatch.setattr(b.pc, "match_substring_regex", counted)
+    many = labeled_rows()
+    assert len({r[0] for r in many}) > 64
+    assert differences(many) == [] and calls and min(calls) > 64

@@ -105,3 +105,39 @@ async def test_bank_slot_waits_for_the_shared_limit_and_skips_a_missing_one(depl
             assert time.monotonic() - started >= 1.5
         async with bank_slot("lcl", timeout=5) as applied:  # released: taken at once
             assert applied is True
+
+
+async def test_a_run_asks_the_server_for_each_bank_limit_once(deployed: Server, monkeypatch) -> None:
+    """Every connection of a bank takes its slot, but whether the bank has a limit is asked once per flow
+    run (each lookup costs the server CPU while the fetches run); a new run, or a call outside a run,
+    asks again."""
+    from prefect import flow, task
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows import sync as fs
+
+    asked: list[str] = []
+    real = fs._bank_limit_exists
+
+    async def counted(name: str) -> bool:
+        asked.append(name)
+        return await real(name)
+    monkeypatch.setattr(fs, "_bank_limit_exists", counted)
+
+    @task
+    async def connection(bank: str) -> bool:
+        async with fs.bank_slot(bank, timeout=5) as applied:
+            return applied
+
+    @flow
+    async def run() -> list[bool]:
+        return list(await asyncio.gather(*(connection(b) for b in ("lcl", "lcl", "lcl", "no-such-bank"))))
+
+    with temporary_settings(updates={PREFECT_API_URL: deployed.url}):
+        assert await run() == [True, True, True, False]
+        assert sorted(asked) == ["bankflow-bank-lcl", "bankflow-bank-no-such-bank"]
+        assert await run() == [True, True, True, False]
+        assert len(asked) == 4
+        async with fs.bank_slot("lcl", timeout=5), fs.bank_slot("no-such-bank", timeout=5):
+            pass
+        assert len(asked) == 6
