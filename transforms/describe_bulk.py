@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms import categorize as c
+from transforms import merchant_bulk  # noqa: E402  (it reads _search and _any_of from this module)
 from transforms.hints import hint_and_rule_text
 from transforms.mask_bulk import _mask_column, _spans, _zeroed_digits  # noqa: F401  (tests use them here)
 
@@ -131,7 +132,7 @@ def _per_label(rules: tuple[c.CategoryRule, ...], masked: list[str], present: np
     inside it (``_label_hint``)."""
     folded = [c.fold(x) for x in masked]
     kind_names, kinds = _kinds(masked, folded)
-    merchants = [c.merchant_folded(f) for f in folded]
+    merchants = merchant_bulk.merchants(folded)  # = [c.merchant_folded(f) for f in folded]
     # the label's printed category and what rules read, from one search per label (hints.py)
     in_label, texts = zip(*map(hint_and_rule_text, folded)) if folded else ((), ())
     table = _categories(rules, masked, folded, kind_names, kinds, present, list(texts))

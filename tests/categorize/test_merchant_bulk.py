@@ -1,0 +1,79 @@
+"""transforms.merchant_bulk.merchants gives, label by label, exactly categorize.merchant_folded."""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.categorize.test_describe_bulk import FRAGMENTS, labeled_rows
+from transforms import categorize as c
+from transforms import merchant_bulk as mb
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+# what the merchant steps look for: SEPA markers, card numbers, dates, amounts, processors, suffixes, cities
+MERCHANT_FRAGMENTS = [
+    "/DE ", "/A ", "/MOTIF ", "/REF ", " /", "MDT/", "ECH/", " REF:", " REFERENCE ", " MANDAT ", " ID EMETTEUR ",
+    " NUMFISCAL ", " DONT TVA ", " TVA 5", " FACTURE ", "CB*1234", "X1234", "4974XXXXXXXX1234", "CARTE NUMERO 123",
+    "LE 12/03", "12.03.24", "12H30", "46,99EUR", "1 EURO = 1,08 USD", "AB12CD34EF56", "1234567", "2024-03",
+    "03/2024", "SUMUP *", "SQ*", "ZETTLE_", "PAYPAL ", "PP*", "*", " FR", " FRANCE", " CEDEX", " 75011", " 11EME",
+    " SAS", " S.A.", " ET CIE", " -", " PARIS", " LYON 3E", "DE PARIS", " 69 LYON", "75 PARIS ", "MAL30BORDEAUX",
+    "DA33LA BREDE", " MASTERCARD • ", " VISA • ", "PAIEMENT CB 1203 ", "PAIEMENT PSC 1203 PARIS ", "DU 120324 ",
+    "120324 CB*1234 ", "FACT 120324 ", "AVOIR ", "RET DAB ", "PRLV SEPA ", "VIR INST ", "REM CHQ ", "ECH PRET ",
+    "EN COURS", ",", ".", "-", "  ",
+]
+
+
+def differences(raw: list[str]) -> list[tuple[str, object, object]]:
+    folded = [c.fold(c._mask(x)) for x in raw]
+    got = mb.merchants(folded)
+    assert len(got) == len(folded)
+    return [(f, g, w) for f, g in zip(folded, got) if g != (w := c.merchant_folded(f))]
+
+
+def test_real_and_labeled_labels() -> None:
+    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
+        raw = [r["label_raw"] for r in csv.DictReader(f)]
+    raw += [r[0] for r in labeled_rows()]
+    assert len(raw) > 1000
+    assert differences(raw) == []
+
+
+def test_synthetic_ledger_labels() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import synth
+    finally:
+        sys.path.remove(str(BENCH))
+    raw = synth.canonical(synth.generate(20_000, seed=5))["label_raw"].to_pylist()
+    assert differences(raw) == []
+
+
+labels = st.lists(st.one_of(st.sampled_from(MERCHANT_FRAGMENTS + FRAGMENTS), st.text(max_size=4)),
+                  max_size=8).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(labels, max_size=40))
+def test_random_labels(raw: list[str]) -> None:
+    assert differences(raw) == []
+
+
+def test_every_step_changes_some_real_label() -> None:
+    """The labels above exercise each skipped step on both sides (a step that never fires would make the
+    equality tests above prove nothing about it)."""
+    spec = c._merchant_spec()
+    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
+        rests = [r for r in (c.merchant_rest(c.fold(c._mask(x["label_raw"]))) for x in csv.DictReader(f)) if r]
+    for step in (spec.cut, spec.noise, spec.tail):
+        hits = sum(bool(step.search(r)) for r in rests)
+        assert 0 < hits < len(rests)
+
+
+def test_a_wrong_skip_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step skipped on a label it changes shows up as a difference."""
+    monkeypatch.setattr(mb, "_may_change", lambda patterns, strings: __import__("numpy").zeros(len(strings), bool))
+    assert differences(["PRLV SEPA ORANGE SA REF 2403000123", "CB DARTY 12/03 PARIS"])
