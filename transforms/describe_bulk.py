@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms import categorize as c
-from transforms import merchant_bulk  # noqa: E402  (it reads _search and _any_of from this module)
+from transforms import merchant_bulk
 from transforms.hints import hint_and_rule_text
 from transforms.mask_bulk import _mask_column, _spans, _zeroed_digits  # noqa: F401  (tests use them here)
 
@@ -132,7 +132,7 @@ def _per_label(rules: tuple[c.CategoryRule, ...], masked: list[str], present: np
     inside it (``_label_hint``)."""
     folded = [c.fold(x) for x in masked]
     kind_names, kinds = _kinds(masked, folded)
-    merchants = merchant_bulk.merchants(folded)  # = [c.merchant_folded(f) for f in folded]
+    merchants = merchant_bulk.merchants(folded, _matches_any)  # = [c.merchant_folded(f) for f in folded]
     # the label's printed category and what rules read, from one search per label (hints.py)
     in_label, texts = zip(*map(hint_and_rule_text, folded)) if folded else ((), ())
     table = _categories(rules, masked, folded, kind_names, kinds, present, list(texts))
@@ -234,6 +234,19 @@ def _search(pattern: re.Pattern[str], which: np.ndarray, folded: list[str], arro
     if exact is None:  # a superset: Python decides on its hits
         pos = np.flatnonzero(hit)
         hit[pos] = [pattern.search(folded[i]) is not None for i in which[pos]]
+    return hit
+
+
+def _matches_any(patterns: tuple[re.Pattern[str], ...], strings: list[str]) -> np.ndarray:
+    """For each of ``strings`` (ASCII), whether one of ``patterns`` matches somewhere in it: those RE2 runs
+    exactly as one union, the others one by one (:func:`_search`), each only on the strings still unmatched."""
+    hit = np.zeros(len(strings), bool)
+    if not strings:
+        return hit
+    arrow = pa.array(strings, pa.string())
+    for p in _any_of(patterns):
+        todo = np.flatnonzero(~hit)
+        hit[todo[_search(p, todo, strings, arrow)]] = True
     return hit
 
 

@@ -9,27 +9,28 @@ find that out. Here each step first asks, for all the labels at once, which labe
 step changes a string only if its pattern matches somewhere in it), and runs in Python on those only;
 on the others the step is the identity and is skipped.
 
-Exactness: "which labels a pattern matches" is :func:`describe_bulk._search`, under describe_bulk's
-policy (RE2 only on ASCII strings and patterns it gives the meaning Python gives them; a pattern with
-lookarounds has its RE2 superset confirmed by Python; any other pattern runs in Python). A step's
-joined alternation matches a string exactly when one of its alternatives does, so the alternatives are
-searched apart (one RE2 union for those RE2 runs exactly), which lets the RE2-able ones stay in RE2
-when another (the N26 card line with its "•") cannot. Labels whose folded form is not ASCII go through
-``merchant_folded`` itself.
+Exactness: "which labels a pattern matches" is the caller's ``matches_any`` (``describe_bulk``'s, under
+its policy: RE2 only on ASCII strings and patterns it gives the meaning Python gives them; a pattern with
+lookarounds has its RE2 superset confirmed by Python; any other pattern runs in Python; passed in, so
+this module and describe_bulk do not import each other). A step's joined alternation matches a string
+exactly when one of its alternatives does, so the alternatives are handed over apart, which lets the
+RE2-able ones go to RE2 when another (the N26 card line with its "•") cannot. Labels whose folded form is
+not ASCII go through ``merchant_folded`` itself.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
-import pyarrow as pa
 
 from transforms import categorize as c
-from transforms import describe_bulk as d
 from transforms.folding import _load_toml
 
 Patterns = tuple[re.Pattern[str], ...]
+#: (patterns, ASCII strings) -> for each string, whether one of the patterns matches somewhere in it
+MatchesAny = Callable[[Patterns, list[str]], np.ndarray]
 
 
 @lru_cache(maxsize=4)
@@ -42,27 +43,16 @@ def _steps(spec: c._MerchantSpec) -> tuple[Patterns, Patterns, Patterns, Pattern
     def alternatives(joined: re.Pattern[str], key: str) -> Patterns:
         alts = data.get(key) or []
         if joined.pattern == "|".join(f"(?:{p})" for p in alts) and joined.flags == re.UNICODE:
-            return tuple(d._any_of(tuple(re.compile(p) for p in alts)))
+            return tuple(re.compile(p) for p in alts)
         return (joined,)
 
     return (alternatives(spec.cut, "cut"), alternatives(spec.noise, "noise"),
             alternatives(spec.processor, "processor"), (spec.tail,))
 
 
-def _may_change(patterns: Patterns, strings: list[str]) -> np.ndarray:
-    """For each of ``strings`` (ASCII), whether one of ``patterns`` matches somewhere in it."""
-    hit = np.zeros(len(strings), bool)
-    if not strings:
-        return hit
-    arrow = pa.array(strings, pa.string())
-    for p in patterns:
-        todo = np.flatnonzero(~hit)
-        hit[todo[d._search(p, todo, strings, arrow)]] = True
-    return hit
-
-
-def merchants(folded: list[str]) -> list[str | None]:
-    """``categorize.merchant_folded`` of every masked, folded label of ``folded``."""
+def merchants(folded: list[str], matches_any: MatchesAny) -> list[str | None]:
+    """``categorize.merchant_folded`` of every masked, folded label of ``folded``; ``matches_any`` says
+    which strings a step's patterns match (exactly: a wrong "no" would skip a step that applies)."""
     out: list[str | None] = [None] * len(folded)
     rests: dict[str, list[int]] = {}  # what _merchant_name reads -> the labels that leave it
     for i, f in enumerate(folded):
@@ -72,21 +62,21 @@ def merchants(folded: list[str]) -> list[str | None]:
         rest = c.merchant_rest(f)
         if rest is not None:  # None: a label that names no merchant
             rests.setdefault(rest, []).append(i)
-    names = _merchant_names(list(rests))
+    names = _merchant_names(list(rests), matches_any)
     for name, rows in zip(names, rests.values()):
         for i in rows:
             out[i] = name
     return out
 
 
-def _merchant_names(strings: list[str]) -> list[str | None]:
+def _merchant_names(strings: list[str], matches_any: MatchesAny) -> list[str | None]:
     """``categorize._merchant_name`` of each of ``strings`` (ASCII), each step run only where it can
     change the string (the order and the whitespace handling of ``_merchant_name``)."""
     spec = c._merchant_spec()
     cut, noise, processor, tail = _steps(spec)
-    s = [spec.cut.sub("", x) if h else x for x, h in zip(strings, _may_change(cut, strings))]
-    s = [" ".join((spec.noise.sub(" ", x) if h else x).split()) for x, h in zip(s, _may_change(noise, s))]
-    s = [(spec.processor.sub("", x) if h else x).replace("*", " ") for x, h in zip(s, _may_change(processor, s))]
+    s = [spec.cut.sub("", x) if h else x for x, h in zip(strings, matches_any(cut, strings))]
+    s = [" ".join((spec.noise.sub(" ", x) if h else x).split()) for x, h in zip(s, matches_any(noise, s))]
+    s = [(spec.processor.sub("", x) if h else x).replace("*", " ") for x, h in zip(s, matches_any(processor, s))]
     s = [" ".join(x.split()).strip(" ,-/.") for x in s]
     # _without_tail(x) is `x or None` when the tail pattern finds nothing in x
-    return [c._without_tail(x) if h else (x or None) for x, h in zip(s, _may_change(tail, s))]
+    return [c._without_tail(x) if h else (x or None) for x, h in zip(s, matches_any(tail, s))]
