@@ -6,10 +6,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.categorize.test_describe_bulk import FRAGMENTS, labeled_rows
+from tests.shared_samples import shared_sample
 from transforms import categorize as c
 from transforms import describe_bulk as b
 from transforms import merchant_bulk as mb
@@ -40,6 +42,27 @@ def test_real_and_labeled_labels() -> None:
         raw = [r["label_raw"] for r in csv.DictReader(f)]
     raw += [r[0] for r in labeled_rows()]
     assert len(raw) > 1000
+    assert differences(raw) == []
+
+
+@pytest.mark.parametrize("relative", [
+    "samples/boursorama/export-2019-03_latin1.csv", "samples/boursorama/export-2022-06_utf8.csv",
+    "samples/statements/boursobank_releve_2020_1_rebuilt_from_wordboxes.pdf",
+    "samples/statements/n26_releve_2020-09_rebuilt_from_wordboxes.pdf",  # card rows with "Mastercard • ..."
+    "samples/statements/n26_releve_preliminaire_rebuilt_from_wordboxes.pdf"])
+def test_shared_sample_labels(relative: str) -> None:
+    """The labels of the real third-party files (skipped without the shared directory)."""
+    path = shared_sample(relative)
+    if path.suffix == ".csv":
+        from connectors.boursorama.parse import parse
+        from tests.boursorama.helpers import meta_for
+        body = path.read_bytes()
+        raw = [t.label_raw for t in parse(body, meta_for(body, source_name=path.name)).transactions]
+    else:
+        from connectors.statements.dispatch import read_statement_pdf
+        batch = read_statement_pdf(path.read_bytes(), source=path.name)
+        raw = [ln.label_raw for s in batch.statements for ln in s.lines]
+    assert raw
     assert differences(raw) == []
 
 
