@@ -257,6 +257,14 @@ def _merchant(label_raw: str) -> str | None:
 def merchant_folded(s: str) -> str | None:
     """:func:`merchant_of` of a label already masked and folded (uncached: callers that see each label
     once, like ``describe_bulk``, save the fold)."""
+    rest = merchant_rest(s)
+    return None if rest is None else _merchant_name(rest)
+
+
+def merchant_rest(s: str) -> str | None:
+    """Steps 1-3 of ``merchants.toml`` on a masked, folded label: None for a label that names no
+    merchant (``generic``), else what :func:`_merchant_name` reads (the counterparty, or the label
+    without its prefixes and, where the format prints it first, its city)."""
     spec = _merchant_spec()
     if spec.generic_any.search(s) if spec.generic_any else any(p.search(s) for p in spec.generic):
         return None
@@ -272,7 +280,7 @@ def merchant_folded(s: str) -> str | None:
             s, city_first = s[found[0]:], city_first or found[1]
         if city_first:
             s = spec.lead_city.sub("", s, count=1)
-    return _merchant_name(s)
+    return s
 
 
 def _prefix(s: str, spec: _MerchantSpec) -> tuple[int, bool] | None:

@@ -35,6 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms import categorize as c
+from transforms import merchant_bulk
+from transforms.hints import hint_and_rule_text
 from transforms.mask_bulk import _mask_column, _spans, _zeroed_digits  # noqa: F401  (tests use them here)
 
 _SOURCES = pa.array(["rule", "bank", "none"])
@@ -130,9 +132,11 @@ def _per_label(rules: tuple[c.CategoryRule, ...], masked: list[str], present: np
     inside it (``_label_hint``)."""
     folded = [c.fold(x) for x in masked]
     kind_names, kinds = _kinds(masked, folded)
-    merchants = [c.merchant_folded(f) for f in folded]
-    table = _categories(rules, masked, folded, kind_names, kinds, present)
-    return kinds, merchants, table, [c._label_hint(x) for x in masked]
+    merchants = merchant_bulk.merchants(folded, _matches_any)  # = [c.merchant_folded(f) for f in folded]
+    # the label's printed category and what rules read, from one search per label (hints.py)
+    in_label, texts = zip(*map(hint_and_rule_text, folded)) if folded else ((), ())
+    table = _categories(rules, masked, folded, kind_names, kinds, present, list(texts))
+    return kinds, merchants, table, list(in_label)
 
 
 def _per_label_memo(memo: DescribeMemo, rules: tuple[c.CategoryRule, ...], masked: list[str]
@@ -241,6 +245,19 @@ def _search(pattern: re.Pattern[str], which: np.ndarray, folded: list[str], arro
     return hit
 
 
+def _matches_any(patterns: tuple[re.Pattern[str], ...], strings: list[str]) -> np.ndarray:
+    """For each of ``strings`` (ASCII), whether one of ``patterns`` matches somewhere in it: those RE2 runs
+    exactly as one union, the others one by one (:func:`_search`), each only on the strings still unmatched."""
+    hit = np.zeros(len(strings), bool)
+    if not strings:
+        return hit
+    arrow = pa.array(strings, pa.string())
+    for p in _any_of(patterns):
+        todo = np.flatnonzero(~hit)
+        hit[todo[_search(p, todo, strings, arrow)]] = True
+    return hit
+
+
 # --------------------------------------------------------------------------------- kinds, categories
 def _kinds(masked: list[str], folded: list[str]) -> tuple[list[str], np.ndarray]:
     """The kind names of ``kinds.toml`` then "other", and for each distinct masked label the index of
@@ -271,10 +288,10 @@ def _vectorized(rule: c.CategoryRule) -> bool:
 
 
 def _categories(rules: tuple[c.CategoryRule, ...], masked: list[str], folded: list[str], kind_names: list[str],
-                kinds: np.ndarray, present: np.ndarray) -> np.ndarray:
+                kinds: np.ndarray, present: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
     """Per (distinct label, debit) key where ``present``, the index in ``rules`` of the first rule matching
     (folded label, kind, sign), or -1: an array (labels, 2). Each label pattern runs only on the labels
-    with keys still undecided."""
+    with keys still undecided. ``texts``: ``rule_text`` of each folded label when the caller has them."""
     m = len(masked)
     cat = np.full((m, 2), -1, np.int64)
     ascii_ = np.array([f.isascii() for f in folded], bool)
@@ -283,7 +300,8 @@ def _categories(rules: tuple[c.CategoryRule, ...], masked: list[str], folded: li
         for d in np.flatnonzero(present[i]):
             name = c._default_category(masked[i], kind_names[kinds[i]], bool(d), None)
             cat[i, d] = -1 if name is None else index_of[name]
-    texts = [c.rule_text(f) for f in folded]  # what rules read (match_rules): without the bank's category line
+    if texts is None:  # what rules read (match_rules): without the bank's category line
+        texts = [c.rule_text(f) for f in folded]
     arrow = pa.array(texts, pa.string())
     sign_ok = {None: np.array([True, True]), "debit": np.array([False, True]), "credit": np.array([True, False])}
     blocks = _union_blocks(rules)

@@ -306,3 +306,33 @@ def test_a_few_labels_are_searched_in_python(monkeypatch: pytest.MonkeyPatch) ->
     many = labeled_rows()
     assert len({r[0] for r in many}) > 64
     assert differences(many) == [] and calls and min(calls) > 64
+
+
+def _hint_pairs_differ(raw: list[str]) -> list[tuple[str, tuple, tuple]]:
+    """(masked label, hint_and_rule_text, (_label_hint, rule_text)) wherever the one pass differs."""
+    out = []
+    for m in {c._mask(x) for x in raw}:
+        f = c.fold(m)
+        if (got := hints.hint_and_rule_text(f)) != (want := (hints._label_hint(m), hints.rule_text(f))):
+            out.append((m, got, want))
+    return out
+
+
+def test_one_pass_hint_and_rule_text_on_real_labels() -> None:
+    raw = [r[0] for r in labeled_rows()]
+    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
+        raw += [r["label_raw"] for r in csv.DictReader(f)]
+    hinted = [x for x in raw if hints.hint_and_rule_text(c.fold(c._mask(x)))[0]]
+    assert hinted  # the N26 category lines are among them: the comparison sees both branches
+    assert _hint_pairs_differ(raw) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(labels, max_size=30))
+def test_one_pass_hint_and_rule_text_on_random_labels(raw: list[str]) -> None:
+    assert _hint_pairs_differ(raw) == []
+
+
+def test_one_pass_hint_comparison_fires(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hints, "hint_and_rule_text", lambda f: (None, f))  # forgets the printed category
+    assert _hint_pairs_differ(["JOHN MC BYRNE Mastercard • Bars et restaurants"])
