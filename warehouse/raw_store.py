@@ -31,11 +31,18 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+#: metadata fields bankflow computes itself (digest, size, clock, status): never a secret, and their digits
+#: can hold a numeric PIN by chance (a 6-digit PIN is the microseconds of one fetch in a million; CI once
+#: refused a payload so), so they are not searched
+COMPUTED_FIELDS = frozenset({"sha256", "size", "fetched_at", "http_status"})
+
+
 def scrub_meta(meta: ArtifactMeta, secrets: Iterable[str]) -> ArtifactMeta:
-    """Re-redact the request path and refuse metadata that still carries a secret value."""
+    """Re-redact the request path and refuse metadata whose connector-given fields (request path,
+    account, window, names, extra) still carry a secret value."""
     secrets = [s for s in secrets if s]
     clean = replace(meta, request_path=redact_url(meta.request_path, secrets) if meta.request_path else None)
-    text = json.dumps(clean.to_json())
+    text = json.dumps({k: v for k, v in clean.to_json().items() if k not in COMPUTED_FIELDS})
     for s in secrets:
         if len(s) >= 4 and s in text:
             raise ValueError(f"artifact metadata for {meta.bank}/{meta.connection} would contain a secret; "

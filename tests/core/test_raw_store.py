@@ -32,3 +32,18 @@ def test_meta_is_redacted_and_a_secret_in_meta_is_refused(tmp_path):
     with pytest.raises(ValueError, match="secret"):
         store.land(bad, secrets=["s3cr3tpw"])
     assert len(list(store.iter_paths())) == 1
+
+
+def test_a_pin_that_the_fetch_time_or_digest_spells_by_chance_is_no_leak(tmp_path):
+    """The microseconds of a fetch (or digits of the sha256) that happen to equal a numeric PIN do not
+    refuse the payload; the same PIN in a field the connector fills still does."""
+    store = RawStore(tmp_path)
+    when = dt.datetime(2026, 12, 5, 8, 53, 17, 364954)
+    art = make_artifact(b"{}", bank="lcl", connection="demo", kind="json", resource="accounts", fetched_at=when)
+    pin = art.meta.sha256[10:16]
+    _, new = store.land(art, secrets=["364954", pin])
+    assert new
+    leaky = make_artifact(b"[]", bank="lcl", connection="demo", kind="json", resource="accounts",
+                          fetched_at=when, request_path="/api/accounts?x=1", account_ref="acct-364954")
+    with pytest.raises(ValueError, match="secret"):
+        store.land(leaky, secrets=["364954"])
