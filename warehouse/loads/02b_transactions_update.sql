@@ -1,5 +1,6 @@
 -- when: transactions
 -- params: txn_files = transactions
+-- if: stage_has_updates.sql
 -- The staged versions that replace a row, read from the lake where loads/01_stage.sql found them.
 UPDATE core.transactions AS t SET
     booking_date = s.booking_date, value_date = s.value_date, operation_date = s.operation_date,
