@@ -77,7 +77,7 @@ def _complete(columns: pa.Table) -> pa.Table:
     defaults = {f.name: f.default for f in dataclasses.fields(Transaction)}
     out = {}
     for f in RECORD_FIELDS:
-        c = columns[f] if f in columns.column_names else pa.array([defaults[f]] * n)
+        c = columns[f] if f in columns.column_names else _repeated(defaults[f], schema.field(f).type, n)
         kept = pa.types.is_dictionary(c.type) and c.type.value_type == schema.field(f).type
         out[f] = c if kept else c.cast(schema.field(f).type)
     return pa.table(out)
