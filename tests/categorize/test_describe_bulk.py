@@ -1,23 +1,20 @@
 """describe_columns (transforms.describe_bulk) gives, row by row, exactly what categorize.describe gives."""
 from __future__ import annotations
 
-import csv
 import dataclasses
 import re
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.bench_data import csv_rows, synth
 from transforms import categorize as c
 from transforms import describe_bulk as b
 from transforms import hints
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 BANKS = [None, "Non catégorisé", "groceries", "Restaurants", "", "  ", "Shopping et services", "NON CATEGORISE",
          "rent"]
 COLUMNS = ("kind", "merchant", "category", "category_source")
@@ -44,9 +41,8 @@ def _arrow_for_every_size():
 
 
 def labeled_rows() -> list[Row]:
-    with (BENCH / "data" / "labeled_labels.csv").open(encoding="utf-8") as f:
-        return [(r["label_raw"], Decimal(r["amount"]), BANKS[i % len(BANKS)])
-                for i, r in enumerate(csv.DictReader(f))]
+    return [(r["label_raw"], Decimal(r["amount"]), BANKS[i % len(BANKS)])
+            for i, r in enumerate(csv_rows("labeled_labels.csv"))]
 
 
 # ------------------------------------------------------------------------------------ known outputs
@@ -101,19 +97,14 @@ def test_labeled_french_set() -> None:
 
 def test_real_labels() -> None:
     """The real labels of benchmarks/data/real_labels.csv, with the bank categories they carry."""
-    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
-        rows = [(r["label_raw"], Decimal(r["amount"]), r["bank_category"] or None) for r in csv.DictReader(f)]
+    rows = [(r["label_raw"], Decimal(r["amount"]), r["bank_category"] or None) for r in csv_rows("real_labels.csv")]
     assert len(rows) > 300
     assert differences(rows) == []
 
 
 def test_synthetic_ledger() -> None:
-    sys.path.insert(0, str(BENCH))
-    try:
-        import synth
-    finally:
-        sys.path.remove(str(BENCH))
-    table = synth.canonical(synth.generate(20_000, seed=11))
+    gen = synth()
+    table = gen.canonical(gen.generate(20_000, seed=11))
     rows = [(lab, amt, BANKS[i % len(BANKS)])
             for i, (lab, amt) in enumerate(zip(table["label_raw"].to_pylist(), table["amount"].to_pylist()))]
     assert differences(rows) == []
@@ -320,8 +311,7 @@ def _hint_pairs_differ(raw: list[str]) -> list[tuple[str, tuple, tuple]]:
 
 def test_one_pass_hint_and_rule_text_on_real_labels() -> None:
     raw = [r[0] for r in labeled_rows()]
-    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
-        raw += [r["label_raw"] for r in csv.DictReader(f)]
+    raw += [r["label_raw"] for r in csv_rows("real_labels.csv")]
     hinted = [x for x in raw if hints.hint_and_rule_text(c.fold(c._mask(x)))[0]]
     assert hinted  # the N26 category lines are among them: the comparison sees both branches
     assert _hint_pairs_differ(raw) == []

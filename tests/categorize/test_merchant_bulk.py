@@ -1,22 +1,18 @@
 """transforms.merchant_bulk.merchants gives, label by label, exactly categorize.merchant_folded."""
 from __future__ import annotations
 
-import csv
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.bench_data import csv_rows, synth
 from tests.categorize.test_describe_bulk import FRAGMENTS, labeled_rows
 from tests.shared_samples import shared_sample
 from transforms import categorize as c
 from transforms import describe_bulk as b
 from transforms import merchant_bulk as mb
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 # what the merchant steps look for: SEPA markers, card numbers, dates, amounts, processors, suffixes, cities
 MERCHANT_FRAGMENTS = [
     "/DE ", "/A ", "/MOTIF ", "/REF ", " /", "MDT/", "ECH/", " REF:", " REFERENCE ", " MANDAT ", " ID EMETTEUR ",
@@ -38,8 +34,7 @@ def differences(raw: list[str], matches_any: mb.MatchesAny = b._matches_any) -> 
 
 
 def test_real_and_labeled_labels() -> None:
-    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
-        raw = [r["label_raw"] for r in csv.DictReader(f)]
+    raw = [r["label_raw"] for r in csv_rows("real_labels.csv")]
     raw += [r[0] for r in labeled_rows()]
     assert len(raw) > 1000
     assert differences(raw) == []
@@ -67,12 +62,8 @@ def test_shared_sample_labels(relative: str) -> None:
 
 
 def test_synthetic_ledger_labels() -> None:
-    sys.path.insert(0, str(BENCH))
-    try:
-        import synth
-    finally:
-        sys.path.remove(str(BENCH))
-    raw = synth.canonical(synth.generate(20_000, seed=5))["label_raw"].to_pylist()
+    gen = synth()
+    raw = gen.canonical(gen.generate(20_000, seed=5))["label_raw"].to_pylist()
     assert differences(raw) == []
 
 
@@ -90,8 +81,7 @@ def test_every_step_changes_some_real_label() -> None:
     """The labels above exercise each skipped step on both sides (a step that never fires would make the
     equality tests above prove nothing about it)."""
     spec = c._merchant_spec()
-    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
-        rests = [r for r in (c.merchant_rest(c.fold(c._mask(x["label_raw"]))) for x in csv.DictReader(f)) if r]
+    rests = [r for r in (c.merchant_rest(c.fold(c._mask(x["label_raw"]))) for x in csv_rows("real_labels.csv")) if r]
     for step in (spec.cut, spec.noise, spec.tail):
         hits = sum(bool(step.search(r)) for r in rests)
         assert 0 < hits < len(rests)
@@ -107,8 +97,7 @@ def test_matches_any_is_python_search() -> None:
     """describe_bulk._matches_any: one of the patterns matches, as Python re says (RE2, supersets and
     Python patterns mixed: the merchant steps' alternatives)."""
     spec = c._merchant_spec()
-    with (BENCH / "data" / "real_labels.csv").open(encoding="utf-8") as f:
-        strings = [c.fold(c._mask(r["label_raw"])) for r in csv.DictReader(f)]
+    strings = [c.fold(c._mask(r["label_raw"])) for r in csv_rows("real_labels.csv")]
     strings = [x for x in strings if x.isascii()]
     for patterns in mb._steps(spec):
         want = [any(p.search(x) for p in patterns) for x in strings]

@@ -2,10 +2,8 @@
 row-by-row reference (decide_rows) decides, on real labels, with user rules, overrides and training."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -13,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import refresh_rows as r
+from tests.bench_data import csv_rows
 from transforms import categorize as c
 from transforms import learn
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 USER_RULES = c.parse_rules('''
 [[rule]]
 category = "Courses de quartier"
@@ -45,9 +43,8 @@ def real_rows() -> list[tuple]:
     default rules, each label also with the opposite sign and on two accounts."""
     labels = []
     for name in ("real_labels.csv", "labeled_labels.csv"):
-        with (BENCH / "data" / name).open(encoding="utf-8") as f:
-            labels += [(row["label_raw"], Decimal(row["amount"]), row.get("bank_category") or None)
-                       for row in csv.DictReader(f)]
+        labels += [(row["label_raw"], Decimal(row["amount"]), row.get("bank_category") or None)
+                   for row in csv_rows(name)]
     rows = []
     for i, (label, amount, bank) in enumerate(labels):
         for j, a in enumerate((amount, -amount)):

@@ -3,26 +3,19 @@ payload alone gives: the same lineage (its own payload's sha, window, row number
 from __future__ import annotations
 
 import dataclasses
-import sys
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from connectors.records import ParsedBatch
 from pipeline import normalize as n
+from tests.bench_data import synth
 from transforms.describe_bulk import DescribeMemo
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def items() -> list[n.Item]:
-    sys.path.insert(0, str(BENCH))
-    try:
-        import synth
-    finally:
-        sys.path.remove(str(BENCH))
-    batches = synth.payloads(synth.generate(12_000, seed=5))[:120]
+    gen = synth()
+    batches = gen.payloads(gen.generate(12_000, seed=5))[:120]
     out = [(m, b, False) for m, b in batches]
     meta, batch = out[3][:2]
     out.insert(4, (dataclasses.replace(meta, sha256="0" * 64), ParsedBatch(window_start=batch.window_start), False))
