@@ -232,11 +232,11 @@ def _search(pattern: re.Pattern[str], which: np.ndarray, folded: list[str], arro
     """``pattern.search(folded[i]) is not None`` for each i of ``which`` (folded ASCII labels)."""
     if not which.size:
         return np.zeros(0, bool)
-    if which.size <= SMALL_SEARCH:
-        return np.fromiter((pattern.search(folded[i]) is not None for i in which), bool, which.size)
-    exact = _re2_text(pattern.pattern, pattern.flags)
-    text = exact or _re2_superset(pattern.pattern, pattern.flags)
-    if text is None:
+    exact = text = None
+    if which.size > SMALL_SEARCH:
+        exact = _re2_text(pattern.pattern, pattern.flags)
+        text = exact or _re2_superset(pattern.pattern, pattern.flags)
+    if text is None:  # a few labels, or a pattern RE2 cannot stand in for: Python's re
         return np.fromiter((pattern.search(folded[i]) is not None for i in which), bool, which.size)
     hit = pc.match_substring_regex(arrow.take(pa.array(which)), text).to_numpy(zero_copy_only=False)
     if exact is None:  # a superset: Python decides on its hits
