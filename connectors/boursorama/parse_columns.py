@@ -63,10 +63,11 @@ class _Irregular(Exception):
 
 def iter_movement_columns(source: bytes | BinaryIO, meta: ArtifactMeta, block_bytes: int = BLOCK_BYTES,
                           group_rows: int = GROUP_ROWS) -> Iterator[ParsedBatch]:
-    """The records of :func:`iter_movements_csv` as Arrow columns: one batch (``ParsedBatch.transaction_columns``,
-    ``balance_columns`` and the accounts; the file is read in groups of ``group_rows``, the result handed out once). ``source``: the bytes, or a seekable binary
-    file at the export's first byte (read from there; never closed here). Raises ParseError naming the file,
-    line and field (from the per-row parser) on a malformed file."""
+    """The records of :func:`iter_movements_csv` as Arrow columns, in one batch (``ParsedBatch.transaction_columns``,
+    ``balance_columns`` and the accounts; the file is read in groups of ``group_rows``, the result handed out
+    once). ``source``: the bytes, or a seekable binary file at the export's first byte (read from there; never
+    closed here). Raises ParseError naming the file, line and field (from the per-row parser) on a malformed
+    file."""
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     start = stream.tell()
     file = file_name(meta)
@@ -232,8 +233,10 @@ class _State:
         keys = codes[rows] * (1 << 32) + (days + (1 << 31))
         uniq, first = np.unique(keys, return_index=True)
         seen = self.balance_keys
-        at = np.searchsorted(seen, uniq)
-        new = (at == len(seen)) | (seen[np.minimum(at, len(seen) - 1)] != uniq) if len(seen) else np.ones(len(uniq), bool)
+        at = np.searchsorted(seen, uniq)  # where each key is, or would go, in the sorted keys seen so far
+        inside = at < len(seen)
+        new = np.ones(len(uniq), bool)
+        new[inside] = seen[at[inside]] != uniq[inside]
         pick = np.sort(first[new])
         self.balance_keys = np.insert(seen, at[new], uniq[new])  # stays sorted (uniq is)
         self.balance_parts.append(pa.table({
